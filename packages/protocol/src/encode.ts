@@ -1,0 +1,75 @@
+import * as encoding from 'lib0/encoding'
+import { MessageTag, SyncStep, type Message } from './messages.js'
+
+/** Encodes one message as one binary frame. */
+export const encodeMessage = (message: Message): Uint8Array => {
+  const encoder = encoding.createEncoder()
+  switch (message.type) {
+    case 'hello':
+      encoding.writeVarUint(encoder, MessageTag.hello)
+      encoding.writeVarUint(encoder, message.version)
+      encoding.writeVarString(encoder, message.token)
+      break
+    case 'welcome':
+      encoding.writeVarUint(encoder, MessageTag.welcome)
+      encoding.writeVarUint(encoder, message.version)
+      encoding.writeVarUint(encoder, message.expiresAt)
+      break
+    case 'auth':
+      encoding.writeVarUint(encoder, MessageTag.auth)
+      encoding.writeVarString(encoder, message.token)
+      break
+    case 'subscribe':
+      encoding.writeVarUint(encoder, MessageTag.subscribe)
+      encoding.writeVarString(encoder, message.docId)
+      encoding.writeVarUint8Array(encoder, message.stateVector)
+      break
+    case 'unsubscribe':
+      encoding.writeVarUint(encoder, MessageTag.unsubscribe)
+      encoding.writeVarString(encoder, message.docId)
+      break
+    case 'sync-step-1':
+      writeSyncHeader(encoder, message.docId, SyncStep.step1)
+      encoding.writeVarUint8Array(encoder, message.stateVector)
+      break
+    case 'sync-step-2':
+      writeSyncHeader(encoder, message.docId, SyncStep.step2)
+      encoding.writeVarUint8Array(encoder, message.update)
+      encoding.writeVarUint(encoder, message.ackId)
+      break
+    case 'update':
+      writeSyncHeader(encoder, message.docId, SyncStep.update)
+      encoding.writeVarUint8Array(encoder, message.update)
+      encoding.writeVarUint(encoder, message.ackId)
+      break
+    case 'awareness':
+      encoding.writeVarUint(encoder, MessageTag.awareness)
+      encoding.writeVarString(encoder, message.docId)
+      encoding.writeVarUint8Array(encoder, message.update)
+      break
+    case 'ack':
+      encoding.writeVarUint(encoder, MessageTag.ack)
+      encoding.writeVarString(encoder, message.docId)
+      encoding.writeVarUint(encoder, message.ackId)
+      break
+    case 'error':
+      encoding.writeVarUint(encoder, MessageTag.error)
+      encoding.writeVarString(encoder, message.docId)
+      encoding.writeVarUint(encoder, message.code)
+      encoding.writeVarString(encoder, message.message)
+      encoding.writeVarUint(encoder, message.ackId)
+      break
+    case 'ping':
+    case 'pong':
+      encoding.writeVarUint(encoder, MessageTag[message.type])
+      encoding.writeVarUint(encoder, message.nonce)
+      break
+  }
+  return encoding.toUint8Array(encoder)
+}
+
+const writeSyncHeader = (encoder: encoding.Encoder, docId: string, step: number): void => {
+  encoding.writeVarUint(encoder, MessageTag.sync)
+  encoding.writeVarString(encoder, docId)
+  encoding.writeVarUint(encoder, step)
+}
