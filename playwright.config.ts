@@ -21,6 +21,15 @@ const findChromium = (): string | undefined => {
   )
 }
 
+/**
+ * Pages under test are served by Vite from source. Each suite that needs one owns a `vite.config.ts`;
+ * a server is only started for suites that have one.
+ */
+const pageServers = [
+  { config: 'packages/replica/e2e/vite.config.ts', port: 5174 },
+  { config: 'apps/demo/vite.config.ts', port: 5173 },
+].filter(({ config }) => existsSync(config))
+
 export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 10_000 },
@@ -38,6 +47,12 @@ export default defineConfig({
     },
     trace: 'retain-on-failure',
   },
+  webServer: pageServers.map(({ config, port }) => ({
+    command: `npx vite --config ${config} --host 127.0.0.1 --port ${port} --strictPort`,
+    url: `http://127.0.0.1:${port}`,
+    reuseExistingServer: !process.env.CI,
+    timeout: 60_000,
+  })),
   projects: [
     { name: 'replica', testDir: 'packages/replica/e2e' },
     { name: 'testkit', testDir: 'packages/testkit/e2e' },
