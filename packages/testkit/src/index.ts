@@ -1,1 +1,9 @@
-export {}
+export { test, expect, type DriftlessFixtures, type DriftlessOptions } from './fixtures.js'
+export { Client, partition, heal, appUrlFor, openClientsWith, type OpenClientsOptions } from './clients.js'
+export { expectConverged, ConvergenceError, describeDivergence, type ConvergeOptions, type Converged } from './converge.js'
+export { chaos, resolveChaosSeed, ChaosError, type ChaosOptions, type ChaosResult, type ChaosEditContext } from './chaos.js'
+export { planChaos, describeStep, defaultChaosWeights, type ChaosStep, type ChaosStepKind, type ChaosWeights, type ChaosPlanOptions } from './chaos-plan.js'
+export { startRelay, findRelayBin, RelayProcessError, type RelayProcess, type RelayProcessOptions } from './relay-process.js'
+export { startProxy, type TcpProxy, type ProxyOptions, type ProxyTarget, type PartitionMode } from './proxy.js'
+export { canonicalJson, findDifferences, formatDifferences, type Difference } from './diff.js'
+export { createRng, deriveSeed, randomSeed, type Rng } from './rng.js'

@@ -1,0 +1,92 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { startProxy, type TcpProxy } from '../src/proxy.js'
+import { connect, sleep, startEchoServer, waitFor } from './net-helpers.js'
+
+const cleanups: Array<() => Promise<void>> = []
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.()
+})
+
+async function setup(): Promise<{ proxy: TcpProxy; echo: Awaited<ReturnType<typeof startEchoServer>> }> {
+  const echo = await startEchoServer()
+  cleanups.push(echo.close)
+  const proxy = await startProxy({ target: { host: '127.0.0.1', port: echo.port } })
+  cleanups.push(proxy.close)
+  return { proxy, echo }
+}
+
+describe('startProxy', () => {
+  it('forwards bytes both ways', async () => {
+    const { proxy } = await setup()
+    const probe = connect(proxy.port)
+    probe.socket.write('hello')
+    expect(await waitFor(() => probe.received() === 'hello')).toBe(true)
+    expect(proxy.openConnections).toBe(1)
+    expect(proxy.wsUrl).toBe(`ws://127.0.0.1:${proxy.port}`)
+    probe.socket.destroy()
+  })
+
+  it('partition destroys live connections on both sides and refuses new ones until heal', async () => {
+    const { proxy, echo } = await setup()
+    const live = connect(proxy.port)
+    live.socket.write('a')
+    expect(await waitFor(() => live.received() === 'a')).toBe(true)
+
+    proxy.partition()
+    expect(proxy.partitioned).toBe(true)
+    expect(await live.closed).toBe('closed')
+    expect(await waitFor(() => echo.sockets.size === 0)).toBe(true)
+
+    const refused = connect(proxy.port)
+    refused.socket.write('lost')
+    await refused.closed
+    expect(refused.received()).toBe('')
+
+    proxy.heal()
+    const again = connect(proxy.port)
+    again.socket.write('b')
+    expect(await waitFor(() => again.received() === 'b')).toBe(true)
+    again.socket.destroy()
+  })
+
+  it('blackhole holds new connections silently and drops them on heal', async () => {
+    const { proxy, echo } = await setup()
+    proxy.partition('blackhole')
+    const held = connect(proxy.port)
+    expect(await held.connected).toBe(true)
+    held.socket.write('into the void')
+    await sleep(100)
+    expect(held.received()).toBe('')
+    expect(echo.sockets.size).toBe(0)
+    proxy.heal()
+    expect(await held.closed).toBe('closed')
+  })
+
+  it('follows a target function and resets clients while there is no target', async () => {
+    const echo = await startEchoServer()
+    cleanups.push(echo.close)
+    let target: { host: string; port: number } | undefined = undefined
+    const proxy = await startProxy({ target: () => target })
+    cleanups.push(proxy.close)
+
+    const early = connect(proxy.port)
+    await early.closed
+    expect(early.received()).toBe('')
+
+    target = { host: '127.0.0.1', port: echo.port }
+    const late = connect(proxy.port)
+    late.socket.write('z')
+    expect(await waitFor(() => late.received() === 'z')).toBe(true)
+    late.socket.destroy()
+  })
+
+  it('closes a client whose upstream refuses', async () => {
+    const echo = await startEchoServer()
+    const deadPort = echo.port
+    await echo.close()
+    const proxy = await startProxy({ target: { host: '127.0.0.1', port: deadPort } })
+    cleanups.push(proxy.close)
+    const probe = connect(proxy.port)
+    expect(await probe.closed).toBe('closed')
+  })
+})
