@@ -1,0 +1,154 @@
+import pg from 'pg'
+import type { PendingWrite, RelayStorage, StoredUpdate } from './types.js'
+
+/** Options of the `postgres` storage adapter. */
+export interface PostgresStorageOptions {
+  /** Connection string, e.g. `postgres://relay:secret@db.internal:5432/driftless`. */
+  url: string
+  /**
+   * Most connections this relay node opens. Every node has its own pool, so the server needs
+   * `nodes × poolSize` connections plus headroom.
+   * @default 10
+   */
+  poolSize?: number
+  /**
+   * Table holding the update log; created on first use with an index on `(doc_id, id)`.
+   * @default 'driftless_updates'
+   */
+  table?: string
+  /**
+   * A query (or waiting for a pooled connection) that takes longer fails, so a hung database turns into
+   * `storageFailure` errors that clients retry, not into writes that wait forever.
+   * @default 10_000
+   */
+  timeoutMs?: number
+  /** Called with errors of idle pooled connections (e.g. the server restarted); they are recovered from. */
+  onError?: (error: Error) => void
+}
+
+/** Why a postgres storage operation failed; `cause` holds the driver's error. */
+export class PostgresStorageError extends Error {
+  readonly code: 'invalidOption' | 'queryFailed'
+  constructor(code: 'invalidOption' | 'queryFailed', message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'PostgresStorageError'
+    this.code = code
+  }
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/
+
+/** Row ids are bigserial; they fit a JS number exactly up to 2^53, far beyond any real log. */
+const toId = (value: string | number): number => Number(value)
+
+const toBytes = (buffer: Buffer): Uint8Array => new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
+
+/**
+ * Storage in PostgreSQL, shared by every relay node of a deployment: one row per update, compacted by
+ * `replace`, which deletes exactly the rows it names so compactions racing on several nodes lose nothing.
+ *
+ * @example
+ * const storage = createPostgresStorage({ url: process.env.DATABASE_URL!, poolSize: 20 })
+ */
+export function createPostgresStorage(options: PostgresStorageOptions): RelayStorage {
+  const table = options.table ?? 'driftless_updates'
+  if (!IDENTIFIER.test(table)) {
+    throw new PostgresStorageError('invalidOption', `table must be a lowercase SQL identifier, got ${JSON.stringify(table)}`)
+  }
+  const poolSize = options.poolSize ?? 10
+  if (!Number.isInteger(poolSize) || poolSize < 1) {
+    throw new PostgresStorageError('invalidOption', `poolSize must be a positive integer, got ${poolSize}`)
+  }
+  const timeoutMs = options.timeoutMs ?? 10_000
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: poolSize,
+    connectionTimeoutMillis: timeoutMs,
+    query_timeout: timeoutMs,
+    application_name: 'driftless-relay',
+  })
+  // An idle connection dropped by the server must not crash the process; the pool replaces it.
+  pool.on('error', (error) => options.onError?.(error))
+
+  let schema: Promise<void> | undefined
+  const ensureSchema = (): Promise<void> => {
+    schema ??= createSchema(pool, table).catch((error: unknown) => {
+      schema = undefined // the database may be back next time
+      throw error
+    })
+    return schema
+  }
+
+  const run = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+    try {
+      await ensureSchema()
+      return await work()
+    } catch (error) {
+      throw new PostgresStorageError('queryFailed', `postgres ${what} failed: ${(error as Error).message}`, { cause: error })
+    }
+  }
+
+  return {
+    load: (docId) =>
+      run('load', async () => {
+        const result = await pool.query<{ id: string; data: Buffer }>(
+          `SELECT id, data FROM ${table} WHERE doc_id = $1 ORDER BY id`,
+          [docId],
+        )
+        return result.rows.map((row): StoredUpdate => ({ id: toId(row.id), update: toBytes(row.data) }))
+      }),
+
+    append: (writes: readonly PendingWrite[]) =>
+      run('append', async () => {
+        if (writes.length === 0) return
+        // One statement is one transaction: the promise resolves only after COMMIT (synchronous_commit).
+        await pool.query(
+          `INSERT INTO ${table} (doc_id, data)
+           SELECT w.doc_id, w.data FROM unnest($1::text[], $2::bytea[]) WITH ORDINALITY AS w(doc_id, data, n)
+           ORDER BY w.n`,
+          [writes.map((w) => w.docId), writes.map((w) => Buffer.from(w.update.buffer, w.update.byteOffset, w.update.byteLength))],
+        )
+      }),
+
+    replace: (docId, ids, merged) =>
+      run('replace', async () => {
+        const client = await pool.connect()
+        try {
+          await client.query('BEGIN')
+          // The merge gets a fresh id: reusing a deleted one would let a stale compaction elsewhere delete it.
+          await client.query(`DELETE FROM ${table} WHERE doc_id = $1 AND id = ANY($2::bigint[])`, [docId, ids])
+          await client.query(`INSERT INTO ${table} (doc_id, data) VALUES ($1, $2)`, [
+            docId,
+            Buffer.from(merged.buffer, merged.byteOffset, merged.byteLength),
+          ])
+          await client.query('COMMIT')
+          client.release()
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => {})
+          client.release(true)
+          throw error
+        }
+      }),
+
+    close: () => pool.end(),
+  }
+}
+
+async function createSchema(pool: pg.Pool, table: string): Promise<void> {
+  const client = await pool.connect()
+  try {
+    await client.query('BEGIN')
+    // Nodes starting together would otherwise race on CREATE TABLE IF NOT EXISTS (a unique violation).
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`driftless-schema:${table}`])
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${table} (id bigserial PRIMARY KEY, doc_id text NOT NULL, data bytea NOT NULL)`,
+    )
+    await client.query(`CREATE INDEX IF NOT EXISTS ${table}_doc_id_id ON ${table} (doc_id, id)`)
+    await client.query('COMMIT')
+    client.release()
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {})
+    client.release(true)
+    throw error
+  }
+}

@@ -1,0 +1,88 @@
+import type { ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { createConnection } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { TestServiceError, captureTail, freePort, spawnService, waitForExit, waitUntil } from './process.js'
+
+const REDIS_BIN = process.env.DRIFTLESS_REDIS_SERVER ?? '/usr/bin/redis-server'
+
+/** A throwaway redis-server on 127.0.0.1 with its own data directory. */
+export interface RedisServer {
+  /** e.g. `redis://127.0.0.1:6390` */
+  readonly url: string
+  readonly port: number
+  /** Shuts down (saving the append-only file), keeping the data for `start`. */
+  stop(): Promise<void>
+  /** Starts the stopped server again on the same port and data. */
+  start(): Promise<void>
+  /** Stops the server and deletes its data. */
+  destroy(): Promise<void>
+}
+
+async function answersPing(port: number): Promise<boolean> {
+  return await new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port })
+    socket.setTimeout(1000)
+    socket.once('connect', () => socket.write('PING\r\n'))
+    socket.once('data', (data) => {
+      socket.destroy()
+      resolve(data.toString().startsWith('+PONG'))
+    })
+    socket.once('error', () => resolve(false))
+    socket.once('timeout', () => {
+      socket.destroy()
+      resolve(false)
+    })
+  })
+}
+
+/**
+ * Starts redis-server on a free port of 127.0.0.1, with the append-only file on (fsync every write) so
+ * that a restart keeps the streams, as a production deployment would.
+ */
+export async function startRedis(): Promise<RedisServer> {
+  if (!existsSync(REDIS_BIN)) {
+    throw new TestServiceError('missing', `${REDIS_BIN} not found: install the Debian package \`redis-server\``)
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'driftless-redis-'))
+  const port = await freePort()
+  let child: ChildProcess | undefined
+
+  const start = async (): Promise<void> => {
+    const server = spawnService(REDIS_BIN, [
+      '--port', String(port), '--bind', '127.0.0.1', '--dir', dataDir,
+      '--save', '', '--appendonly', 'yes', '--appendfsync', 'always',
+      '--daemonize', 'no', '--logfile', '',
+    ], {})
+    const log = captureTail(server)
+    child = server
+    await waitUntil(
+      async () => {
+        if (server.exitCode !== null) throw new TestServiceError('startFailed', `redis-server exited: ${log()}`)
+        return await answersPing(port)
+      },
+      20_000,
+      () => `redis-server did not answer on port ${port}: ${log()}`,
+    )
+  }
+  const stop = async (): Promise<void> => {
+    const server = child
+    child = undefined
+    if (server === undefined) return
+    server.kill('SIGTERM') // graceful: flushes the append-only file
+    await waitForExit(server, 20_000)
+  }
+
+  await start()
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    stop,
+    start,
+    async destroy() {
+      await stop()
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
