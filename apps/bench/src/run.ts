@@ -1,0 +1,81 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { FULL, QUICK } from './config.js'
+import { BENCH_DIR, CACHE_DIR, CHROMIUM_PATH } from './paths.js'
+import { describeMachine } from './report/machine.js'
+import { renderReadme, type RunResults } from './report/readme.js'
+import { judge } from './report/verdict.js'
+import type { ScenarioContext } from './scenario.js'
+import { SCENARIOS } from './scenarios/index.js'
+import { prepareDriftless } from './systems/availability.js'
+import { hocuspocusClients } from './systems/hocuspocus.js'
+import { yWebsocketClients } from './systems/y-websocket.js'
+import { mkdirSync } from 'node:fs'
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    'no-build': { type: 'boolean', default: false },
+  },
+})
+
+// Every y-websocket provider adds a process 'exit' listener; hundreds of clients are expected here.
+process.setMaxListeners(0)
+
+const log = (message: string): void => { process.stderr.write(`[bench] ${message}\n`) }
+const config = values.quick ? QUICK : FULL
+const only = values.only?.split(',').map((s) => s.trim())
+const scenarios = only ? SCENARIOS.filter((s) => only.includes(s.id)) : SCENARIOS
+if (only && scenarios.length !== only.length) {
+  throw new Error(`unknown scenario in --only; known: ${SCENARIOS.map((s) => s.id).join(', ')}`)
+}
+
+const startedAt = new Date()
+const driftless = await prepareDriftless({ build: !values['no-build'], log })
+if ('unavailable' in driftless) log(`Driftless unavailable: ${driftless.unavailable}`)
+const context: ScenarioContext = {
+  config,
+  clients: {
+    'y-websocket': yWebsocketClients,
+    hocuspocus: hocuspocusClients,
+    ...('clients' in driftless ? { driftless: driftless.clients } : {}),
+  },
+  driftlessUnavailable: 'unavailable' in driftless ? driftless.unavailable : undefined,
+  log,
+}
+
+const results: RunResults = {
+  quick: config.quick,
+  startedAt: startedAt.toISOString(),
+  durationSeconds: 0,
+  repetitions: config.repetitions,
+  machine: describeMachine(CHROMIUM_PATH),
+  rows: [],
+  methods: [],
+}
+for (const scenario of scenarios) {
+  log(`${scenario.title}`)
+  const began = performance.now()
+  try {
+    const { rows, method } = await scenario.run(context)
+    results.rows.push(...rows.map((row) => ({ ...row, verdict: judge(row) })))
+    results.methods.push({ scenario: scenario.id, title: scenario.title, text: method })
+  } catch (error) {
+    const message = error instanceof Error ? error.stack ?? error.message : String(error)
+    log(`${scenario.id} failed: ${message}`)
+    results.methods.push({ scenario: scenario.id, title: scenario.title, text: `**Failed:** ${message.split('\n')[0] ?? ''}` })
+  }
+  log(`${scenario.id} took ${((performance.now() - began) / 1000).toFixed(1)} s`)
+}
+results.durationSeconds = (Date.now() - startedAt.getTime()) / 1000
+
+// A partial run (--only) must not replace the published report.
+const outDir = only ? CACHE_DIR : BENCH_DIR
+mkdirSync(outDir, { recursive: true })
+writeFileSync(join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n')
+writeFileSync(join(outDir, 'README.md'), renderReadme(results))
+log(`wrote ${join(outDir, 'README.md')} and results.json in ${Math.round(results.durationSeconds)} s`)
+// Providers keep reconnect timers alive; everything this run started has been stopped.
+process.exit(0)

@@ -1,0 +1,37 @@
+import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { REPO_DIR } from '../paths.js'
+import { driftlessClients, loadReplica } from './driftless.js'
+import type { ClientSystem } from './types.js'
+
+const run = promisify(execFile)
+
+/** Builds a Driftless package's dist with tsc; rejects with tsc's first lines when it fails. */
+const build = async (pkg: string): Promise<void> => {
+  try {
+    await run('npx', ['tsc', '-p', join('packages', pkg, 'tsconfig.build.json')], { cwd: REPO_DIR, timeout: 300_000 })
+  } catch (error) {
+    const output = (error as { stdout?: string }).stdout ?? String(error)
+    throw new Error(`@driftless/${pkg} does not build: ${output.split('\n').slice(0, 2).join(' ')}`)
+  }
+}
+
+/** Driftless's Node clients once its relay and replica build and load, or why not. */
+export const prepareDriftless = async (
+  options: { build: boolean; log(message: string): void },
+): Promise<{ clients: ClientSystem } | { unavailable: string }> => {
+  try {
+    if (options.build) {
+      for (const pkg of ['protocol', 'relay', 'replica']) {
+        options.log(`building @driftless/${pkg}`)
+        await build(pkg)
+      }
+    }
+    if (!existsSync(join(REPO_DIR, 'packages', 'relay', 'bin', 'driftless-relay.js'))) throw new Error('the driftless-relay CLI is not there yet')
+    return { clients: driftlessClients(await loadReplica()) }
+  } catch (error) {
+    return { unavailable: error instanceof Error ? error.message : String(error) }
+  }
+}
