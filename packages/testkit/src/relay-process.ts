@@ -9,7 +9,7 @@ import { startProxy, type TcpProxy } from './proxy.js'
 /** Thrown when the relay process cannot be found, fails to start, or exits before listening. */
 export class RelayProcessError extends Error {
   constructor(
-    readonly code: 'bin-not-found' | 'start-timeout' | 'exited-early' | 'not-running',
+    readonly code: 'bin-not-found' | 'start-timeout' | 'exited-early',
     message: string,
   ) {
     super(message)
