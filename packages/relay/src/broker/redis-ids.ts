@@ -1,0 +1,19 @@
+/** Helpers for Redis stream entry ids (`<milliseconds>-<sequence>`). */
+
+/** Splits an id; `undefined` for anything that is not one. */
+export const parseStreamId = (id: string): { ms: number; seq: number } | undefined => {
+  const match = /^(\d+)-(\d+)$/.exec(id)
+  if (match === null) return undefined
+  return { ms: Number(match[1]), seq: Number(match[2]) }
+}
+
+/** The id `ms` milliseconds before `id` (sequence 0), never below `0-0`. */
+export const streamIdBefore = (id: string, ms: number): string => {
+  const parsed = parseStreamId(id)
+  if (parsed === undefined) return '0-0'
+  if (ms <= 0) return id
+  return `${Math.max(0, parsed.ms - ms)}-0`
+}
+
+/** An id for "entries added from about `at` (Unix ms) on", for when the server cannot be asked. */
+export const streamIdAt = (at: number): string => `${Math.max(0, Math.floor(at))}-0`

@@ -1,0 +1,222 @@
+import { randomUUID } from 'node:crypto'
+import { Redis } from 'ioredis'
+import { decodeEntry, NODE_FIELD, UPDATE_FIELD } from './redis-entry.js'
+import { streamIdAt, streamIdBefore } from './redis-ids.js'
+import { StreamReader } from './redis-reader.js'
+import type { RelayBroker } from './types.js'
+
+/** Where the broker reports what it skips or retries; a pino logger fits. */
+export interface RedisBrokerLogger {
+  warn(details: object, message: string): void
+}
+
+/** Options of the `redis` broker. */
+export interface RedisBrokerOptions {
+  /** e.g. `redis://:password@redis.internal:6379/0` (`rediss://` for TLS). */
+  url: string
+  /** Marks this node's entries, which it skips when reading. Must differ per node. @default a random UUID */
+  nodeId?: string
+  /** Prefix of the per-document stream keys. @default 'driftless:doc:' */
+  keyPrefix?: string
+  /**
+   * Tells whether a received payload is a well-formed Yjs update; entries it refuses are logged and skipped.
+   * @default accepts any non-empty payload
+   */
+  isValidUpdate?: (update: Uint8Array) => boolean
+  /**
+   * On subscribe, entries this much older than the stream's newest are delivered too: an update another
+   * node published just before, but committed just after this node loaded the document, is then not missed.
+   * @default 2000
+   */
+  replayMs?: number
+  /**
+   * `markDurable` keeps entries this much older than the durable point, so a node that lags (or whose
+   * connection to Redis is back after a blip) can still read them.
+   * @default 60_000
+   */
+  trimMarginMs?: number
+  /** Cap on entries per stream (approximate), in case `markDurable` is never called. @default 10_000 */
+  maxStreamLength?: number
+  /** A stream not written for this long expires (its entries are all in storage anyway). @default 86_400_000 */
+  streamTtlMs?: number
+  /** How long one XREAD blocks. @default 5000 */
+  blockMs?: number
+  /**
+   * Publishes waiting for Redis (while it is unreachable) beyond this many are refused at once, so an
+   * outage does not grow memory without bound.
+   * @default 10_000
+   */
+  maxPendingPublishes?: number
+  /** @default console */
+  logger?: RedisBrokerLogger
+}
+
+/** Why a redis broker call failed. */
+export class RedisBrokerError extends Error {
+  readonly code: 'backlog' | 'closed'
+  constructor(code: 'backlog' | 'closed', message: string) {
+    super(message)
+    this.name = 'RedisBrokerError'
+    this.code = code
+  }
+}
+
+/** The redis broker, with what tests and metrics may read. */
+export interface RedisBroker extends RelayBroker {
+  readonly nodeId: string
+  /** The Redis key of a document's stream. */
+  streamKey(docId: string): string
+}
+
+interface DocState {
+  handlers: Set<(update: Uint8Array) => void>
+  /** Resolves once the stream is being read from its starting point. */
+  ready: Promise<void>
+}
+
+const consoleLogger: RedisBrokerLogger = { warn: (details, message) => console.warn(message, details) }
+
+/**
+ * Fan-out between relay nodes over Redis Streams: one stream per document, entries tagged with the
+ * publishing node. Each node reads (one blocking XREAD) only the streams of documents its clients have
+ * open, and remembers how far it got, so a disconnect or a Redis restart loses nothing that Redis kept.
+ *
+ * @example
+ * const broker = createRedisBroker({ url: 'redis://127.0.0.1:6379' })
+ * const relay = await createRelay({ storage, broker })
+ */
+export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
+  const nodeId = options.nodeId ?? randomUUID()
+  const keyPrefix = options.keyPrefix ?? 'driftless:doc:'
+  const isValidUpdate = options.isValidUpdate ?? ((update) => update.byteLength > 0)
+  const replayMs = options.replayMs ?? 2000
+  const trimMarginMs = options.trimMarginMs ?? 60_000
+  const maxStreamLength = options.maxStreamLength ?? 10_000
+  const streamTtlMs = options.streamTtlMs ?? 86_400_000
+  const maxPendingPublishes = options.maxPendingPublishes ?? 10_000
+  const logger = options.logger ?? consoleLogger
+  const streamKey = (docId: string): string => keyPrefix + docId
+
+  // Commands wait for a reconnect instead of failing after a few retries; `maxPendingPublishes` bounds them.
+  const connect = (role: string): Redis => {
+    const redis = new Redis(options.url, {
+      maxRetriesPerRequest: null,
+      connectionName: `driftless-${role}-${nodeId}`,
+      retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2000),
+    })
+    redis.on('error', (error: Error) => logger.warn({ role, err: error.message }, 'redis connection error'))
+    return redis
+  }
+  const commands = connect('commands')
+  // A read cut by a disconnect is re-sent by ioredis once reconnected, with the ids it had: nothing is skipped.
+  const blocking = connect('reader')
+  const reader = new StreamReader({
+    blocking,
+    control: commands,
+    blockMs: options.blockMs ?? 5000,
+    batch: 512,
+    onError: (error) => logger.warn({ err: (error as Error).message }, 'redis stream read failed; retrying'),
+  })
+
+  const docs = new Map<string, DocState>()
+  const lastPublished = new Map<string, string>()
+  let pendingPublishes = 0
+  let closed = false
+
+  /** Where a new subscription starts reading: just before the newest entry, minus the replay window. */
+  const startingPoint = async (key: string): Promise<string> => {
+    if (commands.status !== 'ready') return streamIdAt(Date.now() - replayMs)
+    try {
+      const newest = await commands.xrevrange(key, '+', '-', 'COUNT', 1)
+      const id = newest[0]?.[0]
+      return id === undefined ? '0-0' : streamIdBefore(id, replayMs)
+    } catch {
+      return streamIdAt(Date.now() - replayMs)
+    }
+  }
+
+  const deliver = (docId: string, id: string, fields: Buffer[]): void => {
+    const entry = decodeEntry(fields, isValidUpdate)
+    if (!entry.ok) {
+      logger.warn({ docId, entryId: id, reason: entry.reason }, 'skipping a malformed broker entry')
+      return
+    }
+    if (entry.nodeId === nodeId) return
+    for (const handler of docs.get(docId)?.handlers ?? []) {
+      try {
+        const result: unknown = handler(entry.update)
+        if (result instanceof Promise) {
+          result.catch((error: unknown) => logger.warn({ docId, entryId: id, err: String(error) }, 'broker update handler failed'))
+        }
+      } catch (error) {
+        logger.warn({ docId, entryId: id, err: String(error) }, 'broker update handler failed')
+      }
+    }
+  }
+
+  return {
+    nodeId,
+    streamKey,
+
+    async publish(docId, update) {
+      if (closed) throw new RedisBrokerError('closed', 'broker is closed')
+      if (pendingPublishes >= maxPendingPublishes) {
+        throw new RedisBrokerError('backlog', `${pendingPublishes} publishes are waiting for Redis; dropping this one`)
+      }
+      pendingPublishes++
+      try {
+        const id = await commands.xadd(
+          streamKey(docId), 'MAXLEN', '~', maxStreamLength, '*',
+          NODE_FIELD, nodeId, UPDATE_FIELD, Buffer.from(update.buffer, update.byteOffset, update.byteLength),
+        )
+        if (id !== null) lastPublished.set(docId, id)
+      } finally {
+        pendingPublishes--
+      }
+    },
+
+    async subscribe(docId, onUpdate) {
+      if (closed) throw new RedisBrokerError('closed', 'broker is closed')
+      let state = docs.get(docId)
+      if (state === undefined) {
+        const key = streamKey(docId)
+        const created: DocState = {
+          handlers: new Set(),
+          ready: startingPoint(key).then((lastId) => {
+            if (docs.get(docId) === created) reader.add({ key, lastId, onEntry: (id, fields) => deliver(docId, id, fields) })
+          }),
+        }
+        state = created
+        docs.set(docId, created)
+      }
+      const current = state
+      current.handlers.add(onUpdate)
+      await current.ready
+      return () => {
+        current.handlers.delete(onUpdate)
+        if (current.handlers.size === 0 && docs.get(docId) === current) {
+          docs.delete(docId)
+          lastPublished.delete(docId)
+          reader.remove(streamKey(docId))
+        }
+      }
+    },
+
+    async markDurable(docId) {
+      const durable = lastPublished.get(docId)
+      if (durable === undefined || closed) return
+      const key = streamKey(docId)
+      await commands.multi().xtrim(key, 'MINID', streamIdBefore(durable, trimMarginMs)).pexpire(key, streamTtlMs).exec()
+    },
+
+    async close() {
+      if (closed) return
+      closed = true
+      // Disconnecting first fails a read that waits for Redis, so the reader loop can end.
+      blocking.disconnect()
+      await reader.close()
+      if (commands.status === 'ready') await commands.quit().catch(() => {}) // lets sent publishes finish
+      commands.disconnect()
+    },
+  }
+}
