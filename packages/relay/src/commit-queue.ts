@@ -1,0 +1,89 @@
+import type { Logger } from 'pino'
+import type { PendingWrite, RelayStorage } from './storage/types.js'
+
+/** Who hears about a committed (or failed) update. */
+export interface AckTarget {
+  committed(docId: string, ackId: number): void
+  commitFailed(docId: string, ackId: number, error: unknown): void
+}
+
+export interface CommitQueueHooks {
+  /** After each successful transaction, with its writes (compaction accounting). */
+  onCommitted(writes: readonly PendingWrite[]): void
+  /** Duration of each transaction, in seconds. */
+  onCommitDuration(seconds: number, batchSize: number): void
+}
+
+/**
+ * Group commit: every update accepted while a transaction runs (or within one turn of the event loop) goes
+ * into the next transaction, so a burst costs one fsync, not one per update. Acks go out only after the
+ * transaction that holds the update has committed.
+ */
+export class CommitQueue {
+  private writes: PendingWrite[] = []
+  private targets: (AckTarget | null)[] = []
+  private ackIds: number[] = []
+  private running = false
+  private scheduled: NodeJS.Immediate | null = null
+  private drained: (() => void)[] = []
+
+  constructor(
+    private readonly storage: RelayStorage,
+    private readonly hooks: CommitQueueHooks,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Updates waiting for or inside a transaction. */
+  get size(): number {
+    return this.writes.length + (this.running ? 1 : 0)
+  }
+
+  enqueue(docId: string, update: Uint8Array, target: AckTarget | null, ackId: number): void {
+    this.writes.push({ docId, update })
+    this.targets.push(target)
+    this.ackIds.push(ackId)
+    this.schedule()
+  }
+
+  /** Resolves once everything enqueued so far is committed (or failed). */
+  drain(): Promise<void> {
+    if (!this.running && this.writes.length === 0) return Promise.resolve()
+    return new Promise(resolve => this.drained.push(resolve))
+  }
+
+  private schedule(): void {
+    // setImmediate, not a microtask: updates read from sockets in the same poll phase join this batch.
+    if (this.running || this.scheduled !== null) return
+    this.scheduled = setImmediate(() => {
+      this.scheduled = null
+      void this.flush()
+    })
+  }
+
+  private async flush(): Promise<void> {
+    const writes = this.writes
+    const targets = this.targets
+    const ackIds = this.ackIds
+    this.writes = []
+    this.targets = []
+    this.ackIds = []
+    this.running = true
+    const started = performance.now()
+    try {
+      await this.storage.append(writes)
+      this.hooks.onCommitDuration((performance.now() - started) / 1000, writes.length)
+      for (let i = 0; i < writes.length; i++) {
+        const ackId = ackIds[i] ?? 0
+        if (ackId > 0) targets[i]?.committed(writes[i]!.docId, ackId)
+      }
+      this.hooks.onCommitted(writes)
+    } catch (error) {
+      this.logger.error({ err: error, updates: writes.length }, 'commit failed')
+      for (let i = 0; i < writes.length; i++) targets[i]?.commitFailed(writes[i]!.docId, ackIds[i] ?? 0, error)
+    } finally {
+      this.running = false
+      if (this.writes.length > 0) this.schedule()
+      else for (const resolve of this.drained.splice(0)) resolve()
+    }
+  }
+}

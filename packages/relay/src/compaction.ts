@@ -1,0 +1,117 @@
+import * as Y from 'yjs'
+import type { Logger } from 'pino'
+import type { PendingWrite, RelayStorage, StoredUpdate } from './storage/types.js'
+
+export interface CompactionOptions {
+  compactAfterRows: number
+  compactAfterBytes: number
+  onCompacted(docId: string, rowsBefore: number): void
+}
+
+interface LogSize { rows: number; bytes: number }
+
+const MERGE_CHUNK = 64
+const yieldToEventLoop = (): Promise<void> => new Promise(resolve => setImmediate(resolve))
+
+/**
+ * Background compaction: once a document's stored log passes a row or byte threshold, it is loaded, merged
+ * (Y.mergeUpdates) in chunks with a turn of the event loop between them, and swapped in with
+ * `storage.replace`, which keeps any row appended meanwhile. One document at a time, so compaction never
+ * competes with itself for the event loop. Tracks only documents that are open (rooms) or queued.
+ */
+export class Compactor {
+  private readonly sizes = new Map<string, LogSize>()
+  private readonly queue = new Set<string>()
+  private running: Promise<void> | null = null
+  private stopped = false
+
+  constructor(
+    private readonly storage: RelayStorage,
+    private readonly options: CompactionOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Documents whose log size is being tracked. */
+  get tracked(): number {
+    return this.sizes.size
+  }
+
+  loaded(docId: string, rows: readonly StoredUpdate[]): void {
+    let bytes = 0
+    for (const row of rows) bytes += row.update.length
+    this.sizes.set(docId, { rows: rows.length, bytes })
+    this.check(docId)
+  }
+
+  committed(writes: readonly PendingWrite[]): void {
+    for (const write of writes) {
+      const size = this.sizes.get(write.docId)
+      if (size === undefined) continue
+      size.rows++
+      size.bytes += write.update.length
+      this.check(write.docId)
+    }
+  }
+
+  forget(docId: string): void {
+    this.sizes.delete(docId)
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    this.queue.clear()
+    await this.running
+    this.sizes.clear()
+  }
+
+  private check(docId: string): void {
+    const size = this.sizes.get(docId)
+    if (size === undefined || size.rows < 2 || this.stopped) return
+    if (size.rows < this.options.compactAfterRows && size.bytes < this.options.compactAfterBytes) return
+    this.queue.add(docId)
+    this.running ??= this.work().finally(() => {
+      this.running = null
+    })
+  }
+
+  private async work(): Promise<void> {
+    while (!this.stopped) {
+      const docId = this.queue.values().next().value
+      if (docId === undefined) return
+      this.queue.delete(docId)
+      try {
+        await this.compact(docId)
+      } catch (error) {
+        this.logger.error({ err: error, docId }, 'compaction failed')
+        // Reset the count so a document whose log cannot be merged is not retried on every commit.
+        const size = this.sizes.get(docId)
+        if (size !== undefined) size.rows = size.bytes = 0
+      }
+    }
+  }
+
+  private async compact(docId: string): Promise<void> {
+    await yieldToEventLoop()
+    const rows = await this.storage.load(docId)
+    if (rows.length < 2 || this.stopped) return
+    let parts = rows.map(row => row.update)
+    while (parts.length > 1) {
+      const next: Uint8Array[] = []
+      for (let i = 0; i < parts.length; i += MERGE_CHUNK) {
+        next.push(Y.mergeUpdates(parts.slice(i, i + MERGE_CHUNK)))
+        await yieldToEventLoop()
+        if (this.stopped) return
+      }
+      parts = next
+    }
+    await this.storage.replace(docId, rows.map(row => row.id), parts[0]!)
+    const size = this.sizes.get(docId)
+    if (size !== undefined) {
+      let bytes = 0
+      for (const row of rows) bytes += row.update.length
+      size.rows = Math.max(1, size.rows - rows.length + 1)
+      size.bytes = Math.max(0, size.bytes - bytes)
+    }
+    this.options.onCompacted(docId, rows.length)
+  }
+}

@@ -1,0 +1,31 @@
+import type { Logger } from 'pino'
+import type { Authenticator } from './auth.js'
+import type { CommitQueue } from './commit-queue.js'
+import type { RelayMetrics } from './metrics.js'
+import type { ResolvedLimits } from './options.js'
+import type { Rooms } from './rooms.js'
+
+/** A live socket of either kind, as the relay's heartbeat and shutdown see it. */
+export interface LiveConnection {
+  readonly kind: 'driftless' | 'ywebsocket'
+  /** `performance.now()` of the last frame (or ws pong) received. */
+  readonly lastSeen: number
+  /** Called by the heartbeat sweep; y-websocket connections send a ws ping. */
+  heartbeat(): void
+  close(code: number, reason: string): void
+  /** Drops the TCP connection without a closing handshake. */
+  terminate(): void
+}
+
+/** What connections share: the relay's parts. */
+export interface RelayContext {
+  readonly limits: ResolvedLimits
+  readonly logger: Logger
+  readonly metrics: RelayMetrics
+  readonly rooms: Rooms
+  readonly commits: CommitQueue
+  readonly auth: Authenticator
+  readonly connections: Set<LiveConnection>
+  /** True once shutdown started: connections stop taking messages. */
+  closing: boolean
+}

@@ -1,0 +1,33 @@
+import * as encoding from 'lib0/encoding'
+import { encodeMessage } from '@driftless/protocol'
+
+/** y-websocket's outer message types (y-websocket/src/y-websocket.js). */
+export const YMessage = { sync: 0, awareness: 1, auth: 2, queryAwareness: 3 } as const
+/** y-protocols/sync message types. */
+export const YSync = { step1: 0, step2: 1, update: 2 } as const
+
+const ySyncFrame = (syncType: number, payload: Uint8Array): Uint8Array => {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, YMessage.sync)
+  encoding.writeVarUint(encoder, syncType)
+  encoding.writeVarUint8Array(encoder, payload)
+  return encoding.toUint8Array(encoder)
+}
+
+export const yStep1Frame = (stateVector: Uint8Array): Uint8Array => ySyncFrame(YSync.step1, stateVector)
+export const yStep2Frame = (update: Uint8Array): Uint8Array => ySyncFrame(YSync.step2, update)
+export const yUpdateFrame = (update: Uint8Array): Uint8Array => ySyncFrame(YSync.update, update)
+
+export const yAwarenessFrame = (update: Uint8Array): Uint8Array => {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, YMessage.awareness)
+  encoding.writeVarUint8Array(encoder, update)
+  return encoding.toUint8Array(encoder)
+}
+
+/** A Driftless `update` frame as the relay forwards it (no ack asked). */
+export const dUpdateFrame = (docId: string, update: Uint8Array): Uint8Array =>
+  encodeMessage({ type: 'update', docId, update, ackId: 0 })
+
+export const dAwarenessFrame = (docId: string, update: Uint8Array): Uint8Array =>
+  encodeMessage({ type: 'awareness', docId, update })

@@ -1,0 +1,36 @@
+/**
+ * A token bucket per connection: `rate` messages per second, bursts up to `rate`. `sustained` turns true
+ * once a whole second's worth of messages was dropped within the last window, which the relay answers by
+ * closing the connection (4005) instead of refusing messages one by one forever.
+ */
+export class RateLimiter {
+  private tokens: number
+  private last = performance.now()
+  private windowStart = this.last
+  private droppedInWindow = 0
+
+  constructor(private readonly rate: number, private readonly windowMs = 5000) {
+    this.tokens = rate
+  }
+
+  /** Takes one token; false when the message must be dropped. */
+  take(): boolean {
+    const now = performance.now()
+    this.tokens = Math.min(this.rate, this.tokens + ((now - this.last) * this.rate) / 1000)
+    this.last = now
+    if (this.tokens >= 1) {
+      this.tokens -= 1
+      return true
+    }
+    if (now - this.windowStart > this.windowMs) {
+      this.windowStart = now
+      this.droppedInWindow = 0
+    }
+    this.droppedInWindow++
+    return false
+  }
+
+  get sustained(): boolean {
+    return this.droppedInWindow > this.rate
+  }
+}

@@ -1,0 +1,201 @@
+import { createServer, type IncomingMessage } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
+import { pino } from 'pino'
+import { WebSocketServer, type WebSocket } from 'ws'
+import { CloseCode, MAX_DOC_ID_BYTES } from '@driftless/protocol'
+import { Authenticator } from './auth.js'
+import { createLocalBroker } from './broker/local.js'
+import { CommitQueue } from './commit-queue.js'
+import { Compactor } from './compaction.js'
+import { DriftlessConnection } from './connection.js'
+import type { LiveConnection, RelayContext } from './context.js'
+import { handleHttp, refuseUpgrade } from './http.js'
+import { RelayMetrics } from './metrics.js'
+import { DEFAULT_HOST, DEFAULT_PORT, resolveLimits, type RelayOptions } from './options.js'
+import { Rooms } from './rooms.js'
+import { createStorage } from './storage/index.js'
+import { YWebsocketConnection } from './ywebsocket.js'
+
+/** Counts for diagnostics and tests (leak checks). */
+export interface RelayStats {
+  connections: number
+  openDocuments: number
+  /** Open documents waiting out `documentIdleMs` without subscribers. */
+  idleDocuments: number
+  /** Updates accepted but not yet committed. */
+  pendingCommits: number
+  /** Documents whose stored log size the compactor tracks. */
+  trackedLogs: number
+}
+
+/** A running relay. */
+export interface Relay {
+  /** `ws://host:port`: what clients connect to. */
+  readonly url: string
+  readonly port: number
+  /** The prom-client registry behind `GET /metrics`. */
+  readonly metrics: RelayMetrics['registry']
+  stats(): RelayStats
+  /**
+   * Graceful shutdown: stops accepting connections, commits (and acks) every accepted update, closes
+   * sockets with 1001, then closes storage and broker if the relay created them.
+   */
+  close(): Promise<void>
+}
+
+const DRIFTLESS_SUBPROTOCOL = 'driftless'
+const CLOSE_WAIT_MS = 2000
+
+/** Starts a relay. Resolves once it listens. */
+export const createRelay = async (options: RelayOptions = {}): Promise<Relay> => {
+  const limits = resolveLimits(options)
+  const logger = options.logger ?? pino({ level: options.logLevel ?? 'info' })
+  const storageOption = options.storage ?? { kind: 'sqlite', path: '.driftless/relay.db' }
+  const storage = createStorage(storageOption)
+  const ownsStorage = storage !== storageOption
+  const broker = options.broker ?? createLocalBroker()
+  const auth = new Authenticator(options.auth)
+  const connections = new Set<LiveConnection>()
+  const metrics = new RelayMetrics({
+    connections() {
+      let driftless = 0
+      for (const connection of connections) if (connection.kind === 'driftless') driftless++
+      return { driftless, ywebsocket: connections.size - driftless }
+    },
+    // Read at scrape time only, after `rooms` exists.
+    openDocuments: () => rooms.size,
+  })
+  const compactor = new Compactor(storage, { ...limits, onCompacted: () => metrics.compacted() }, logger)
+  const commits = new CommitQueue(storage, {
+    onCommitted: writes => compactor.committed(writes),
+    onCommitDuration: (seconds, updates) => metrics.committed(seconds, updates),
+  }, logger)
+  const rooms: Rooms = new Rooms({
+    storage, broker, commits, logger, idleMs: limits.documentIdleMs,
+    onLoaded: (docId, rows) => compactor.loaded(docId, rows),
+    onEvicted: docId => compactor.forget(docId),
+  })
+  const ctx: RelayContext = { limits, logger, metrics, rooms, commits, auth, connections, closing: false }
+  if (!auth.enabled) logger.warn('no auth configured: every client may read and write every document')
+
+  const server = createServer(handleHttp(storage, metrics, () => ctx.closing))
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: limits.maxMessageBytes,
+    perMessageDeflate: false,
+    handleProtocols: protocols => (protocols.has(DRIFTLESS_SUBPROTOCOL) ? DRIFTLESS_SUBPROTOCOL : false),
+  })
+  wss.on('error', error => logger.error({ err: error }, 'websocket server error'))
+
+  const admit = (ws: WebSocket, make: () => LiveConnection): void => {
+    if (connections.size >= limits.maxConnections) {
+      ws.on('error', () => {})
+      metrics.rejected('maxConnections')
+      ws.close(CloseCode.tryAgainLater, 'too many connections')
+      return
+    }
+    connections.add(make())
+  }
+
+  const upgradeYWebsocket = async (request: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> => {
+    let docId: string
+    try {
+      docId = decodeURIComponent(url.pathname.slice(1))
+    } catch {
+      return refuseUpgrade(socket, 400, 'Bad Request')
+    }
+    const length = Buffer.byteLength(docId)
+    if (length === 0 || length > MAX_DOC_ID_BYTES) return refuseUpgrade(socket, 400, 'Bad Request')
+    const verified = await auth.verify(url.searchParams.get('token') ?? '')
+    if (!verified.ok) return refuseUpgrade(socket, 401, 'Unauthorized')
+    const access = await auth.access(verified.grant, docId, request)
+    if (access === 'deny') return refuseUpgrade(socket, 403, 'Forbidden')
+    if (ctx.closing) return refuseUpgrade(socket, 503, 'Service Unavailable')
+    wss.handleUpgrade(request, socket, head, ws => {
+      admit(ws, () => new YWebsocketConnection(ws, docId, access, verified.grant.expiresAt, ctx))
+    })
+  }
+
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', (error: Error) => logger.debug({ err: error }, 'upgrade socket error'))
+    if (ctx.closing) return refuseUpgrade(socket, 503, 'Service Unavailable')
+    const origin = request.headers.origin
+    if (origin !== undefined && options.allowedOrigins !== undefined && !options.allowedOrigins.includes(origin)) {
+      metrics.rejected('origin')
+      return refuseUpgrade(socket, 403, 'Forbidden')
+    }
+    const protocols = (request.headers['sec-websocket-protocol'] ?? '').split(',').map(p => p.trim())
+    if (protocols.includes(DRIFTLESS_SUBPROTOCOL)) {
+      wss.handleUpgrade(request, socket, head, ws => admit(ws, () => new DriftlessConnection(ws, request, ctx)))
+      return
+    }
+    const url = new URL(request.url ?? '/', 'http://relay')
+    upgradeYWebsocket(request, socket, head, url).catch((error: unknown) => {
+      logger.error({ err: error }, 'y-websocket upgrade failed')
+      refuseUpgrade(socket, 500, 'Internal Server Error')
+    })
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? DEFAULT_PORT, options.host ?? DEFAULT_HOST, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  server.on('error', error => logger.error({ err: error }, 'http server error'))
+  const address = server.address() as AddressInfo
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+
+  // One timer for every connection's heartbeat, not one per socket.
+  const sweep = setInterval(() => {
+    const deadline = performance.now() - limits.heartbeatTimeoutMs
+    for (const connection of connections) {
+      if (connection.lastSeen < deadline) connection.close(CloseCode.heartbeatTimeout, 'heartbeat timeout')
+      else connection.heartbeat()
+    }
+  }, Math.max(50, Math.min(5000, limits.heartbeatTimeoutMs / 3)))
+  sweep.unref()
+
+  let closed: Promise<void> | null = null
+  const shutdown = async (): Promise<void> => {
+    ctx.closing = true
+    clearInterval(sweep)
+    const serverClosed = new Promise<void>(resolve => server.close(() => resolve()))
+    await commits.drain()
+    await closeAll(connections, CLOSE_WAIT_MS)
+    wss.close()
+    await compactor.stop()
+    rooms.closeAll()
+    server.closeAllConnections()
+    await serverClosed
+    if (ownsStorage) await storage.close()
+    if (options.broker === undefined) await broker.close()
+    logger.info('relay closed')
+  }
+
+  return {
+    url: `ws://${host}:${address.port}`,
+    port: address.port,
+    metrics: metrics.registry,
+    stats: () => ({
+      connections: connections.size,
+      openDocuments: rooms.size,
+      idleDocuments: rooms.idleCount,
+      pendingCommits: commits.size,
+      trackedLogs: compactor.tracked,
+    }),
+    close: () => (closed ??= shutdown()),
+  }
+}
+
+/** Closes every socket with 1001 and waits for them to go (forcing the stragglers after `waitMs`). */
+const closeAll = async (connections: Set<LiveConnection>, waitMs: number): Promise<void> => {
+  for (const connection of connections) connection.close(CloseCode.goingAway, 'relay shutting down')
+  const started = performance.now()
+  while (connections.size > 0 && performance.now() - started < waitMs) {
+    await new Promise(resolve => setTimeout(resolve, 10))
+  }
+  for (const connection of connections) connection.terminate()
+}

@@ -1,0 +1,130 @@
+import * as Y from 'yjs'
+import { AwarenessStates } from './awareness.js'
+import { dAwarenessFrame, dUpdateFrame, yAwarenessFrame, yUpdateFrame } from './frames.js'
+
+/** One end that receives a document's traffic: a Driftless connection or a y-websocket socket. */
+export interface Subscriber {
+  readonly kind: 'driftless' | 'ywebsocket'
+  /** Sends one frame (shared between subscribers: never mutate it). */
+  send(frame: Uint8Array): void
+}
+
+/** The empty Yjs update: no structs, no deletions. */
+export const EMPTY_UPDATE = new Uint8Array([0, 0])
+const TAIL_MAX_UPDATES = 32
+const TAIL_MIN_MERGE_BYTES = 64 * 1024
+
+/**
+ * One open document: its state in compact encoded form (never a Y.Doc), its subscribers and awareness.
+ *
+ * State is `base` (merged) plus a short `tail` of recent updates. The tail is folded into one chunk when
+ * it grows, and into `base` once it is a sizeable fraction of it, so each byte is re-merged O(log n) times
+ * and a burst of small edits to a big document does not re-encode the document per edit.
+ */
+export class Room {
+  readonly subscribers = new Set<Subscriber>()
+  readonly awareness = new AwarenessStates<Subscriber>()
+  /** Set once the stored log is loaded; sync replies wait for it. */
+  loaded = false
+  /** Set when the room left memory; late callbacks must do nothing. */
+  evicted = false
+  evictTimer: NodeJS.Timeout | null = null
+  stopBroker: (() => void) | null = null
+  readonly ready: Promise<void>
+  private resolveReady!: () => void
+  private rejectReady!: (error: unknown) => void
+  private base: Uint8Array = EMPTY_UPDATE
+  private tail: Uint8Array[] = []
+  private tailBytes = 0
+  private stateVectorCache: Uint8Array | null = null
+
+  constructor(readonly docId: string) {
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.resolveReady = resolve
+      this.rejectReady = reject
+    })
+    // A load failure is reported to each waiting subscriber; nobody waiting is not an unhandled rejection.
+    this.ready.catch(() => {})
+  }
+
+  /** Called once with the stored log (merged); updates accepted while loading are already in the tail. */
+  finishLoad(stored: Uint8Array): void {
+    this.base = stored
+    this.stateVectorCache = null
+    this.loaded = true
+    this.resolveReady()
+  }
+
+  failLoad(error: unknown): void {
+    this.rejectReady(error)
+  }
+
+  /** Adds an accepted update to the state (not to storage: the commit queue does that). */
+  addUpdate(update: Uint8Array): void {
+    this.tail.push(update)
+    this.tailBytes += update.length
+    this.stateVectorCache = null
+    if (this.tail.length >= TAIL_MAX_UPDATES) this.foldTail()
+  }
+
+  /** The whole document as one update. */
+  state(): Uint8Array {
+    if (this.tail.length > 0) {
+      this.base = Y.mergeUpdates([this.base, ...this.tail])
+      this.tail = []
+      this.tailBytes = 0
+    }
+    return this.base
+  }
+
+  stateVector(): Uint8Array {
+    this.stateVectorCache ??= Y.encodeStateVectorFromUpdate(this.state())
+    return this.stateVectorCache
+  }
+
+  /** Exactly what a peer with `stateVector` lacks. */
+  diff(stateVector: Uint8Array): Uint8Array {
+    const state = this.state()
+    // The empty state vector (no clients) needs no diffing: the answer is everything.
+    if (stateVector.length === 1 && stateVector[0] === 0) return state
+    return Y.diffUpdate(state, stateVector)
+  }
+
+  /** Forwards an update to every subscriber but `origin`, encoding each frame kind at most once. */
+  broadcast(update: Uint8Array, origin: Subscriber | null): void {
+    let driftless: Uint8Array | null = null
+    let ywebsocket: Uint8Array | null = null
+    for (const subscriber of this.subscribers) {
+      if (subscriber === origin) continue
+      if (subscriber.kind === 'driftless') subscriber.send((driftless ??= dUpdateFrame(this.docId, update)))
+      else subscriber.send((ywebsocket ??= yUpdateFrame(update)))
+    }
+  }
+
+  broadcastAwareness(update: Uint8Array, origin: Subscriber | null): void {
+    let driftless: Uint8Array | null = null
+    let ywebsocket: Uint8Array | null = null
+    for (const subscriber of this.subscribers) {
+      if (subscriber === origin) continue
+      if (subscriber.kind === 'driftless') subscriber.send((driftless ??= dAwarenessFrame(this.docId, update)))
+      else subscriber.send((ywebsocket ??= yAwarenessFrame(update)))
+    }
+  }
+
+  /** Bytes held for this document's state (diagnostics and the memory budget). */
+  get stateBytes(): number {
+    return this.base.length + this.tailBytes
+  }
+
+  private foldTail(): void {
+    const folded = Y.mergeUpdates(this.tail)
+    if (folded.length >= Math.max(TAIL_MIN_MERGE_BYTES, this.base.length / 2)) {
+      this.base = Y.mergeUpdates([this.base, folded])
+      this.tail = []
+      this.tailBytes = 0
+    } else {
+      this.tail = [folded]
+      this.tailBytes = folded.length
+    }
+  }
+}

@@ -1,0 +1,123 @@
+import * as Y from 'yjs'
+import type { Logger } from 'pino'
+import type { RelayBroker } from './broker/types.js'
+import type { AckTarget, CommitQueue } from './commit-queue.js'
+import { EMPTY_UPDATE, Room, type Subscriber } from './room.js'
+import type { RelayStorage, StoredUpdate } from './storage/types.js'
+
+export interface RoomsDeps {
+  storage: RelayStorage
+  broker: RelayBroker
+  commits: CommitQueue
+  logger: Logger
+  idleMs: number
+  /** A document was loaded with this stored log (compaction accounting). */
+  onLoaded(docId: string, rows: readonly StoredUpdate[]): void
+  onEvicted(docId: string): void
+}
+
+/**
+ * The open documents: opens a room on first subscribe (broker subscription first, then the stored log),
+ * routes accepted updates to fan-out, broker and commit queue, and evicts rooms left without subscribers.
+ */
+export class Rooms {
+  private readonly rooms = new Map<string, Room>()
+
+  constructor(private readonly deps: RoomsDeps) {}
+
+  get size(): number {
+    return this.rooms.size
+  }
+
+  /** Rooms waiting out their idle grace period. */
+  get idleCount(): number {
+    let count = 0
+    for (const room of this.rooms.values()) if (room.evictTimer !== null) count++
+    return count
+  }
+
+  get(docId: string): Room | undefined {
+    return this.rooms.get(docId)
+  }
+
+  /** Adds a subscriber to a document, opening it if needed; wait on `room.ready` before syncing. */
+  join(docId: string, subscriber: Subscriber): Room {
+    let room = this.rooms.get(docId)
+    if (room === undefined) {
+      room = new Room(docId)
+      this.rooms.set(docId, room)
+      void this.load(room)
+    }
+    if (room.evictTimer !== null) {
+      clearTimeout(room.evictTimer)
+      room.evictTimer = null
+    }
+    room.subscribers.add(subscriber)
+    return room
+  }
+
+  /** Removes a subscriber, tells the others its awareness states are gone, and schedules eviction. */
+  leave(room: Room, subscriber: Subscriber): void {
+    if (!room.subscribers.delete(subscriber)) return
+    const removal = room.awareness.removeOwner(subscriber)
+    if (removal !== null) room.broadcastAwareness(removal, subscriber)
+    if (room.subscribers.size > 0 || room.evicted) return
+    room.evictTimer = setTimeout(() => this.evict(room), this.deps.idleMs)
+    room.evictTimer.unref()
+  }
+
+  /** Takes a client's (already checked) update: fan-out now, broker, then the commit queue for the ack. */
+  accept(room: Room, update: Uint8Array, origin: Subscriber, target: AckTarget | null, ackId: number): void {
+    room.addUpdate(update)
+    room.broadcast(update, origin)
+    this.deps.broker.publish(room.docId, update).catch((error: unknown) => {
+      this.deps.logger.warn({ err: error, docId: room.docId }, 'broker publish failed')
+    })
+    this.deps.commits.enqueue(room.docId, update, target, ackId)
+  }
+
+  /** Drops every room at shutdown. */
+  closeAll(): void {
+    for (const room of [...this.rooms.values()]) this.evict(room, true)
+  }
+
+  private evict(room: Room, force = false): void {
+    if (room.evictTimer !== null) clearTimeout(room.evictTimer)
+    room.evictTimer = null
+    if (room.evicted || (room.subscribers.size > 0 && !force)) return
+    room.evicted = true
+    if (this.rooms.get(room.docId) === room) this.rooms.delete(room.docId)
+    room.stopBroker?.()
+    room.stopBroker = null
+    room.subscribers.clear()
+    this.deps.onEvicted(room.docId)
+  }
+
+  private async load(room: Room): Promise<void> {
+    const { broker, storage, logger } = this.deps
+    try {
+      // Subscribe before reading storage: an update another node commits in between arrives by the broker.
+      const stop = await broker.subscribe(room.docId, update => {
+        if (room.evicted) return
+        room.addUpdate(update)
+        room.broadcast(update, null)
+      })
+      if (room.evicted) stop()
+      else room.stopBroker = stop
+      const rows = await storage.load(room.docId)
+      const merged = rows.length === 0 ? EMPTY_UPDATE
+        : rows.length === 1 ? rows[0]!.update
+          : Y.mergeUpdates(rows.map(row => row.update))
+      room.finishLoad(merged)
+      if (!room.evicted) this.deps.onLoaded(room.docId, rows)
+    } catch (error) {
+      logger.error({ err: error, docId: room.docId }, 'loading document failed')
+      // Forget the room so the next subscribe tries again; current subscribers are told by `ready`.
+      if (this.rooms.get(room.docId) === room) this.rooms.delete(room.docId)
+      room.evicted = true
+      room.stopBroker?.()
+      room.stopBroker = null
+      room.failLoad(error)
+    }
+  }
+}

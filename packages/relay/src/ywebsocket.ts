@@ -1,0 +1,150 @@
+import type { RawData, WebSocket } from 'ws'
+import * as decoding from 'lib0/decoding'
+import { CloseCode, ErrorCode } from '@driftless/protocol'
+import type { AckTarget } from './commit-queue.js'
+import type { LiveConnection, RelayContext } from './context.js'
+import { parseAwareness } from './awareness.js'
+import { yAwarenessFrame, YMessage, yStep1Frame, yStep2Frame, YSync } from './frames.js'
+import type { Access } from './options.js'
+import { RateLimiter } from './rate-limit.js'
+import type { Room, Subscriber } from './room.js'
+import { ManagedSocket } from './socket.js'
+import { isValidUpdate } from './validate.js'
+
+const MAX_TIMER_MS = 2 ** 31 - 1
+const MAX_INBOX = 1024
+const STORAGE_FAILURE = 1011
+
+/**
+ * An unmodified y-websocket client (`ws://host/<docName>`, no `driftless` subprotocol), served with the
+ * standard y-websocket protocol on the same room as Driftless subscribers of that document. Its updates are
+ * committed like any other, but that protocol has no acks and no errors: refused messages are dropped (and
+ * counted in `driftless_rejections_total`), protocol violations close the socket.
+ */
+export class YWebsocketConnection implements Subscriber, AckTarget, LiveConnection {
+  readonly kind = 'ywebsocket'
+  private readonly socket: ManagedSocket
+  private readonly limiter: RateLimiter
+  private readonly room: Room
+  private readonly inbox: Uint8Array[] = []
+  private expiryTimer: NodeJS.Timeout | null = null
+
+  constructor(ws: WebSocket, docId: string, private readonly access: Access, expiresAt: number, private readonly ctx: RelayContext) {
+    this.socket = new ManagedSocket(ws, ctx, () => this.closed())
+    this.limiter = new RateLimiter(ctx.limits.maxMessagesPerSecond)
+    ws.on('message', (data: RawData, isBinary: boolean) => this.receive(data as Buffer, isBinary))
+    ws.on('pong', () => {
+      this.socket.lastSeen = performance.now()
+    })
+    if (expiresAt > 0) this.armExpiry(expiresAt)
+    this.room = ctx.rooms.join(docId, this)
+    const start = (): void => {
+      if (this.socket.closing) return
+      // As y-websocket's own server does: our state vector first, then the known awareness states.
+      this.send(yStep1Frame(this.room.stateVector()))
+      const awareness = this.room.awareness.snapshot()
+      if (awareness !== null) this.send(yAwarenessFrame(awareness))
+      while (this.inbox.length > 0 && !this.socket.closing) this.handle(this.inbox.shift()!)
+    }
+    if (this.room.loaded) start()
+    else this.room.ready.then(start, () => this.close(STORAGE_FAILURE, 'the document could not be loaded'))
+  }
+
+  get lastSeen(): number {
+    return this.socket.lastSeen
+  }
+
+  /** y-websocket clients answer ws pings by themselves; a pong counts as a sign of life. */
+  heartbeat(): void {
+    if (!this.socket.closing) this.socket.ws.ping()
+  }
+
+  send(frame: Uint8Array): void {
+    this.socket.send(frame)
+  }
+
+  close(code: number, reason: string): void {
+    this.socket.close(code, reason)
+  }
+
+  terminate(): void {
+    this.socket.ws.terminate()
+  }
+
+  committed(): void {}
+
+  /** No way to tell a y-websocket client; closing makes it reconnect and send its state again. */
+  commitFailed(): void {
+    this.close(STORAGE_FAILURE, 'storage failure')
+  }
+
+  private receive(data: Buffer, isBinary: boolean): void {
+    const { ctx } = this
+    this.socket.lastSeen = performance.now()
+    ctx.metrics.messagesIn++
+    ctx.metrics.bytesIn += data.length
+    if (this.socket.closing || ctx.closing) return
+    if (!isBinary) return this.close(CloseCode.protocolError, 'text frames are not part of the protocol')
+    if (!this.limiter.take() || this.inbox.length >= MAX_INBOX) {
+      ctx.metrics.rejected(ErrorCode.rateLimited)
+      if (this.limiter.sustained) this.close(CloseCode.rateLimited, 'rate limited')
+      return
+    }
+    if (this.room.loaded) this.handle(data)
+    else this.inbox.push(data)
+  }
+
+  private handle(frame: Uint8Array): void {
+    try {
+      const decoder = decoding.createDecoder(frame)
+      const type = decoding.readVarUint(decoder)
+      if (type === YMessage.sync) {
+        const syncType = decoding.readVarUint(decoder)
+        const payload = decoding.readVarUint8Array(decoder)
+        if (syncType === YSync.step1) return this.send(yStep2Frame(this.room.diff(payload)))
+        if (syncType === YSync.step2 || syncType === YSync.update) return this.receiveUpdate(payload.slice())
+        return this.close(CloseCode.protocolError, 'unknown sync message')
+      }
+      if (type === YMessage.awareness) return this.receiveAwareness(decoding.readVarUint8Array(decoder).slice())
+      if (type === YMessage.queryAwareness) {
+        const awareness = this.room.awareness.snapshot()
+        if (awareness !== null) this.send(yAwarenessFrame(awareness))
+        return
+      }
+      if (type === YMessage.auth) return
+      this.close(CloseCode.protocolError, 'unknown message type')
+    } catch {
+      this.ctx.metrics.rejected(ErrorCode.malformedMessage)
+      this.close(CloseCode.protocolError, 'malformed message')
+    }
+  }
+
+  private receiveUpdate(update: Uint8Array): void {
+    if (this.access !== 'write') return this.ctx.metrics.rejected(ErrorCode.readOnly)
+    if (update.length === 2 && update[0] === 0 && update[1] === 0) return
+    if (!isValidUpdate(update)) return this.ctx.metrics.rejected(ErrorCode.invalidUpdate)
+    this.ctx.rooms.accept(this.room, update, this, this, 0)
+  }
+
+  private receiveAwareness(update: Uint8Array): void {
+    if (this.access !== 'write' && !this.ctx.limits.readersMaySendAwareness) return this.ctx.metrics.rejected(ErrorCode.readOnly)
+    const entries = parseAwareness(update)
+    if (entries === null) return this.ctx.metrics.rejected(ErrorCode.invalidUpdate)
+    this.room.awareness.apply(entries, this)
+    this.room.broadcastAwareness(update, this)
+  }
+
+  private armExpiry(expiresAt: number): void {
+    const delay = expiresAt * 1000 - Date.now()
+    if (delay <= 0) return this.close(CloseCode.tokenExpired, 'token expired')
+    this.expiryTimer = setTimeout(() => this.armExpiry(expiresAt), Math.min(delay, MAX_TIMER_MS))
+  }
+
+  private closed(): void {
+    if (this.expiryTimer !== null) clearTimeout(this.expiryTimer)
+    this.expiryTimer = null
+    this.inbox.length = 0
+    this.ctx.rooms.leave(this.room, this)
+    this.ctx.connections.delete(this)
+  }
+}

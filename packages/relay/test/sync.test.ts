@@ -1,0 +1,104 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { ErrorCode } from '@driftless/protocol'
+import type { Relay } from '../src/index.js'
+import { makeUpdate, startRelay, TestClient } from './helpers.js'
+
+let relay: Relay | undefined
+afterEach(async () => {
+  await relay?.close()
+  relay = undefined
+})
+
+describe('the conversation', () => {
+  it('answers hello with welcome and ping with pong', async () => {
+    relay = await startRelay()
+    const client = await TestClient.greeted(relay.url)
+    expect(client.received[0]).toEqual({ type: 'welcome', version: 1, expiresAt: 0 })
+    client.send({ type: 'ping', nonce: 42 })
+    expect(await client.waitFor(m => m.type === 'pong')).toEqual({ type: 'pong', nonce: 42 })
+    client.close()
+  })
+
+  it('answers subscribe with step 2 (exactly the diff), then its step 1', async () => {
+    relay = await startRelay()
+    const writer = await TestClient.greeted(relay.url)
+    await writer.subscribe('doc')
+    const source = new Y.Doc()
+    writer.send({ type: 'update', docId: 'doc', update: makeUpdate('hello', source), ackId: 1 })
+    await writer.waitFor(m => m.type === 'ack' && m.ackId === 1)
+
+    const replica = new Y.Doc()
+    Y.applyUpdate(replica, Y.encodeStateAsUpdate(source))
+    source.getText('t').insert(5, ' world')
+    writer.send({ type: 'update', docId: 'doc', update: Y.encodeStateAsUpdate(source, Y.encodeStateVector(replica)), ackId: 2 })
+    await writer.waitFor(m => m.type === 'ack' && m.ackId === 2)
+
+    const reader = await TestClient.greeted(relay.url)
+    const step2 = await reader.subscribe('doc', replica)
+    expect(step2.update).toEqual(Y.diffUpdate(Y.encodeStateAsUpdate(source), Y.encodeStateVector(replica)))
+    Y.applyUpdate(replica, step2.update)
+    expect(replica.getText('t').toString()).toBe('hello world')
+    const step1 = await reader.waitFor(m => m.type === 'sync-step-1')
+    expect(step1.type === 'sync-step-1' && step1.stateVector).toEqual(Y.encodeStateVector(source))
+    writer.close()
+    reader.close()
+  })
+
+  it('fans updates out to the other subscribers at once and acks the sender', async () => {
+    relay = await startRelay()
+    const a = await TestClient.greeted(relay.url)
+    const b = await TestClient.greeted(relay.url)
+    await a.subscribe('doc')
+    await b.subscribe('doc')
+    const update = makeUpdate('x')
+    a.send({ type: 'update', docId: 'doc', update, ackId: 7 })
+    const forwarded = await b.waitFor(m => m.type === 'update')
+    expect(forwarded).toEqual({ type: 'update', docId: 'doc', update, ackId: 0 })
+    expect(await a.waitFor(m => m.type === 'ack')).toEqual({ type: 'ack', docId: 'doc', ackId: 7 })
+    expect(a.of('update')).toHaveLength(0)
+    a.close()
+    b.close()
+  })
+
+  it('forwards awareness and announces its removal when the owner leaves', async () => {
+    relay = await startRelay()
+    const a = await TestClient.greeted(relay.url)
+    const b = await TestClient.greeted(relay.url)
+    await a.subscribe('doc')
+    await b.subscribe('doc')
+    const { Awareness, encodeAwarenessUpdate } = await import('y-protocols/awareness')
+    const doc = new Y.Doc()
+    const awareness = new Awareness(doc)
+    awareness.setLocalState({ name: 'ada' })
+    a.send({ type: 'awareness', docId: 'doc', update: encodeAwarenessUpdate(awareness, [doc.clientID]) })
+    await b.waitFor(m => m.type === 'awareness')
+    const c = await TestClient.greeted(relay.url)
+    await c.subscribe('doc')
+    const snapshot = await c.waitFor(m => m.type === 'awareness')
+    const peer = new Awareness(new Y.Doc())
+    const { applyAwarenessUpdate } = await import('y-protocols/awareness')
+    if (snapshot.type === 'awareness') applyAwarenessUpdate(peer, snapshot.update, 'relay')
+    expect(peer.getStates().get(doc.clientID)).toEqual({ name: 'ada' })
+    const before = b.received.length
+    a.close()
+    await b.waitFor(m => m.type === 'awareness', before)
+    const removal = b.of('awareness').at(-1)!
+    applyAwarenessUpdate(peer, removal.update, 'relay')
+    expect(peer.getStates().has(doc.clientID)).toBe(false)
+    awareness.destroy()
+    b.close()
+    c.close()
+  })
+
+  it('refuses messages for documents not subscribed, and invalid updates, with typed errors', async () => {
+    relay = await startRelay()
+    const client = await TestClient.greeted(relay.url)
+    client.send({ type: 'update', docId: 'other', update: makeUpdate('x'), ackId: 3 })
+    expect(await client.waitFor(m => m.type === 'error')).toMatchObject({ code: ErrorCode.notSubscribed, ackId: 3, docId: 'other' })
+    await client.subscribe('doc')
+    client.send({ type: 'update', docId: 'doc', update: new Uint8Array([1, 2, 3, 4, 5]), ackId: 4 })
+    expect(await client.waitFor(m => m.type === 'error' && m.ackId === 4)).toMatchObject({ code: ErrorCode.invalidUpdate })
+    client.close()
+  })
+})
