@@ -1,0 +1,276 @@
+import {
+  CloseCode, ErrorCode, PROTOCOL_VERSION, decodeMessage, encodeMessage, errorCodeName,
+  type DocMessage, type Message,
+} from '@driftless/protocol'
+import { ReplicaError } from '../errors.js'
+import { Emitter } from '../events.js'
+import { Backoff, type BackoffOptions } from './backoff.js'
+import { Heartbeat, type HeartbeatOptions } from './heartbeat.js'
+
+/** The part of the WebSocket API we use; the browser's and `ws`'s both fit. */
+export interface SocketLike {
+  binaryType: string
+  readonly readyState: number
+  send(data: Uint8Array): void
+  close(code?: number, reason?: string): void
+  onopen: ((event: unknown) => void) | null
+  onmessage: ((event: { data: unknown }) => void) | null
+  onclose: ((event: { code: number; reason: string }) => void) | null
+  onerror: ((event: unknown) => void) | null
+}
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => SocketLike
+
+/** A token, or a function returning one (called on every connect and before expiry). */
+export type TokenSource = string | (() => string | Promise<string>)
+
+export type ConnectionState = 'offline' | 'connecting' | 'open'
+
+export interface ConnectionOptions {
+  /** Relay URLs; on failure the next one is tried (failover), with the same backoff. */
+  urls: readonly string[]
+  token?: TokenSource | undefined
+  WebSocket: WebSocketConstructor
+  backoff?: BackoffOptions | undefined
+  heartbeat?: HeartbeatOptions | undefined
+  /** Refresh a token this long before it expires, in ms. @default 30000 (or half the lifetime if shorter) */
+  refreshBeforeMs?: number | undefined
+}
+
+export interface ConnectionEvents {
+  [event: string]: (...args: never[]) => void
+  state(state: ConnectionState): void
+  /** A document message, or an error (connection-wide errors have `docId: ''`). */
+  message(message: DocMessage): void
+  error(error: ReplicaError): void
+}
+
+/**
+ * One websocket to a relay (one of several URLs): hello/welcome, reconnection with exponential backoff and
+ * full jitter, failover, heartbeat, in-band token refresh, and the browser's online/offline events.
+ */
+export class RelayConnection extends Emitter<ConnectionEvents> {
+  state: ConnectionState = 'offline'
+  #socket: SocketLike | undefined
+  #heartbeat: Heartbeat | undefined
+  #urlIndex = 0
+  #wanted = false
+  #opening = false
+  #retryTimer: ReturnType<typeof setTimeout> | undefined
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined
+  readonly #backoff: Backoff
+  readonly #onOnline = () => { if (this.#wanted) { this.#backoff.reset(); this.#reconnectNow() } }
+  readonly #onOffline = () => { this.#drop() }
+
+  constructor(private readonly options: ConnectionOptions) {
+    super()
+    this.#backoff = new Backoff(options.backoff)
+    globalThis.addEventListener?.('online', this.#onOnline)
+    globalThis.addEventListener?.('offline', this.#onOffline)
+  }
+
+  /** The URL of the current (or next) attempt. */
+  get url(): string {
+    return this.options.urls[this.#urlIndex % this.options.urls.length] ?? ''
+  }
+
+  start(): void {
+    if (this.#wanted) return
+    this.#wanted = true
+    this.#reconnectNow()
+  }
+
+  /** Closes the socket and stops reconnecting. */
+  stop(): void {
+    this.#wanted = false
+    this.#clearTimers()
+    this.#drop()
+  }
+
+  destroy(): void {
+    this.stop()
+    globalThis.removeEventListener?.('online', this.#onOnline)
+    globalThis.removeEventListener?.('offline', this.#onOffline)
+    this.clear()
+  }
+
+  /** Sends on the open socket; false when there is none (the caller resends after the next `open`). */
+  send(message: Message): boolean {
+    if (this.state !== 'open' || !this.#socket) return false
+    try {
+      this.#socket.send(encodeMessage(message))
+      this.#heartbeat?.sent()
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  #reconnectNow(): void {
+    if (this.#retryTimer) clearTimeout(this.#retryTimer)
+    this.#retryTimer = undefined
+    if (this.#socket || this.#opening) return
+    if (globalThis.navigator?.onLine === false) return this.#setState('offline') // the `online` event resumes
+    this.#opening = true
+    void this.#open().finally(() => { this.#opening = false })
+  }
+
+  async #open(): Promise<void> {
+    this.#setState('connecting')
+    let token: string
+    try {
+      token = await this.#token()
+    } catch (error) {
+      this.emit('error', new ReplicaError('unauthorized', `could not get a token: ${String(error)}`, { cause: error }))
+      return this.#retryLater()
+    }
+    if (!this.#wanted || this.#socket) return
+    let socket: SocketLike
+    try {
+      socket = new this.options.WebSocket(this.url, 'driftless')
+    } catch (error) {
+      this.emit('error', new ReplicaError('relay-rejected', `cannot open ${this.url}: ${String(error)}`, { cause: error }))
+      return this.#retryLater()
+    }
+    this.#socket = socket
+    socket.binaryType = 'arraybuffer'
+    let welcomed = false
+    socket.onopen = () => {
+      this.#heartbeat = new Heartbeat(this.options.heartbeat ?? {}, (nonce) => this.#sendRaw({ type: 'ping', nonce }), () => this.#drop())
+      this.#sendRaw({ type: 'hello', version: PROTOCOL_VERSION, token })
+    }
+    socket.onmessage = (event) => {
+      if (this.#socket !== socket) return
+      this.#heartbeat?.received()
+      const frame = toBytes(event.data)
+      if (!frame) return
+      const result = decodeMessage(frame)
+      if (!result.ok) return // a newer relay's message we cannot read: ignore it rather than die
+      const message = result.message
+      if (message.type === 'welcome') {
+        this.#scheduleRefresh(message.expiresAt)
+        if (!welcomed) {
+          welcomed = true
+          this.#backoff.reset()
+          this.#setState('open')
+        }
+      } else if (message.type === 'error' && message.docId === '') {
+        this.#connectionError(message.code, message.message)
+        this.emit('message', message)
+      } else if (message.type !== 'pong' && 'docId' in message) {
+        this.emit('message', message)
+      }
+    }
+    socket.onclose = (event) => {
+      if (this.#socket !== socket) return
+      this.#closed(event.code, event.reason)
+    }
+    socket.onerror = () => { /* onclose follows with the reason */ }
+  }
+
+  #sendRaw(message: Message): void {
+    try {
+      this.#socket?.send(encodeMessage(message))
+      this.#heartbeat?.sent()
+    } catch { /* the close event follows */ }
+  }
+
+  #connectionError(code: number, text: string): void {
+    if (code === ErrorCode.tokenExpired) void this.#refresh()
+    else if (code === ErrorCode.unauthorized) this.emit('error', new ReplicaError('unauthorized', `relay: ${text}`))
+    else if (code !== ErrorCode.storageFailure && code !== ErrorCode.rateLimited) {
+      this.emit('error', new ReplicaError('relay-rejected', `relay: ${errorCodeName(code)}: ${text}`))
+    }
+  }
+
+  #closed(code: number, reason: string): void {
+    this.#teardown()
+    if (!this.#wanted) return this.#setState('offline')
+    if (code === CloseCode.unsupportedVersion) {
+      this.emit('error', new ReplicaError('relay-rejected', `the relay does not speak protocol ${PROTOCOL_VERSION}: ${reason}`))
+      this.#wanted = false
+      return this.#setState('offline')
+    }
+    if (code === CloseCode.unauthorized || code === CloseCode.tokenExpired) {
+      this.emit('error', new ReplicaError('unauthorized', `the relay closed the connection (${code}): ${reason}`))
+      if (typeof this.options.token !== 'function') {
+        // The same string would be refused again; wait for `connect()`.
+        this.#wanted = false
+        return this.#setState('offline')
+      }
+    }
+    this.#urlIndex = (this.#urlIndex + 1) % Math.max(1, this.options.urls.length)
+    this.#retryLater()
+  }
+
+  /** Forgets the socket now, without waiting for a close handshake a dead network would never finish. */
+  #drop(): void {
+    const socket = this.#socket
+    if (!socket) return
+    this.#teardown()
+    try { socket.close(1000) } catch { /* already closed */ }
+    if (this.#wanted) this.#retryLater()
+    else this.#setState('offline')
+  }
+
+  #teardown(): void {
+    const socket = this.#socket
+    if (socket) socket.onopen = socket.onmessage = socket.onclose = null
+    this.#socket = undefined
+    this.#heartbeat?.stop()
+    this.#heartbeat = undefined
+    if (this.#refreshTimer) clearTimeout(this.#refreshTimer)
+    this.#refreshTimer = undefined
+  }
+
+  #retryLater(): void {
+    this.#setState('offline')
+    if (!this.#wanted || this.#retryTimer) return
+    if (globalThis.navigator?.onLine === false) return
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined
+      this.#reconnectNow()
+    }, this.#backoff.next())
+  }
+
+  #scheduleRefresh(expiresAt: number): void {
+    if (this.#refreshTimer) clearTimeout(this.#refreshTimer)
+    this.#refreshTimer = undefined
+    if (expiresAt === 0 || typeof this.options.token !== 'function') return
+    const lifetime = expiresAt * 1000 - Date.now()
+    const before = Math.min(this.options.refreshBeforeMs ?? 30_000, lifetime / 2)
+    this.#refreshTimer = setTimeout(() => void this.#refresh(), Math.max(0, lifetime - before))
+  }
+
+  async #refresh(): Promise<void> {
+    try {
+      const token = await this.#token()
+      if (this.state === 'open') this.#sendRaw({ type: 'auth', token })
+    } catch (error) {
+      this.emit('error', new ReplicaError('unauthorized', `could not refresh the token: ${String(error)}`, { cause: error }))
+    }
+  }
+
+  async #token(): Promise<string> {
+    const source = this.options.token
+    if (source === undefined) return ''
+    return typeof source === 'function' ? await source() : source
+  }
+
+  #clearTimers(): void {
+    if (this.#retryTimer) clearTimeout(this.#retryTimer)
+    this.#retryTimer = undefined
+  }
+
+  #setState(state: ConnectionState): void {
+    if (state === this.state) return
+    this.state = state
+    this.emit('state', state)
+  }
+}
+
+const toBytes = (data: unknown): Uint8Array | undefined => {
+  if (data instanceof ArrayBuffer) return new Uint8Array(data)
+  if (data instanceof Uint8Array) return data
+  if (Array.isArray(data)) return undefined // ws fragments are only produced with binaryType 'fragments'
+  return undefined
+}

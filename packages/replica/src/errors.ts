@@ -1,0 +1,49 @@
+/**
+ * What went wrong, as a stable string. The README lists what to do about each.
+ * - `storage-quota`: the browser refused to store more (QuotaExceededError). Edits stay in memory and still
+ *   sync; free space or ask for persistence, storage catches up on its own.
+ * - `storage-unavailable`: IndexedDB is missing, closed under us, lost (Safari) or blocked by an upgrade.
+ *   Edits stay in memory and still sync; the replica retries with backoff.
+ * - `unauthorized`: the relay refused the token or it expired. Provide a fresh token (a `token` function is
+ *   called again on every reconnect and before expiry).
+ * - `forbidden`: the token does not grant this document. Do not retry with the same token.
+ * - `read-only`: the token grants only reading; local writes are kept locally but not sent.
+ * - `relay-busy`: the relay could not commit an update now (storage failure, rate limit); it is resent with backoff.
+ * - `relay-rejected`: the relay refused a message for another reason (invalid update, too large, too many
+ *   documents, unsupported version). Usually a bug or a limit to raise on the relay.
+ * - `closed`: the replica was closed.
+ */
+export type ReplicaErrorCode =
+  | 'storage-quota'
+  | 'storage-unavailable'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'read-only'
+  | 'relay-busy'
+  | 'relay-rejected'
+  | 'closed'
+
+/** Every error a replica reports, through `on('error')` or a rejected promise. */
+export class ReplicaError extends Error {
+  override readonly name = 'ReplicaError'
+  constructor(readonly code: ReplicaErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+  }
+}
+
+const storageUnavailableNames = new Set(['InvalidStateError', 'UnknownError', 'AbortError', 'VersionError', 'TransactionInactiveError'])
+
+/** Maps whatever IndexedDB (or a custom adapter) threw to a typed error. */
+export const toStorageError = (error: unknown): ReplicaError => {
+  if (error instanceof ReplicaError) return error
+  const name = error instanceof Error || isDomException(error) ? (error as Error).name : ''
+  const message = error instanceof Error ? error.message : String(error)
+  if (name === 'QuotaExceededError' || /quota/i.test(message)) {
+    return new ReplicaError('storage-quota', `local storage is full: ${message}`, { cause: error })
+  }
+  const why = storageUnavailableNames.has(name) ? `${name}: ${message}` : message
+  return new ReplicaError('storage-unavailable', `local storage failed: ${why}`, { cause: error })
+}
+
+const isDomException = (value: unknown): boolean =>
+  typeof value === 'object' && value !== null && 'name' in value && 'message' in value

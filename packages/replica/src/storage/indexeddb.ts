@@ -1,0 +1,136 @@
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
+import type { StorageAdapter, StoredDocument } from './types.js'
+
+/** Bump with an `upgrade` step whenever the stores change shape. */
+export const SCHEMA_VERSION = 1
+
+interface DriftlessSchema extends DBSchema {
+  /** Every document's update log: snapshot rows (merged by compaction) and the tail of newer updates. */
+  updates: { key: number; value: { key?: number; docId: string; update: Uint8Array }; indexes: { docId: string } }
+  /** Local changes not yet acknowledged by the relay, keyed by a local sequence. */
+  pending: {
+    key: number
+    value: { key?: number; docId: string; update: Uint8Array; changes: number }
+    indexes: { docId: string }
+  }
+}
+
+/** Options of the IndexedDB adapter. */
+export interface IndexedDbStorageOptions {
+  /** Database name: one per origin, shared by every tab and document. @default 'driftless' */
+  name?: string
+  /** Transaction durability for writes ('strict' waits for the disk flush). @default 'strict' */
+  durability?: 'strict' | 'relaxed'
+  /** The IDBFactory to use (tests pass fake-indexeddb's). @default globalThis.indexedDB */
+  indexedDB?: IDBFactory
+}
+
+type Db = IDBPDatabase<DriftlessSchema>
+
+/**
+ * Stores documents in IndexedDB. One connection per adapter, opened lazily and reopened after it is closed
+ * under us: another tab's upgrade (`versionchange`: we close at once so theirs never blocks) or Safari's
+ * "Connection to Indexed Database server lost".
+ */
+export const createIndexedDbStorage = (options: IndexedDbStorageOptions = {}): StorageAdapter => {
+  const name = options.name ?? 'driftless'
+  const durability = options.durability ?? 'strict'
+  let opening: Promise<Db> | undefined
+  let closed = false
+
+  const database = (): Promise<Db> => {
+    if (closed) return Promise.reject(new DOMException('the storage is closed', 'InvalidStateError'))
+    if (opening) return opening
+    const factory = options.indexedDB ?? globalThis.indexedDB
+    if (!factory) return Promise.reject(new DOMException('IndexedDB is not available here', 'InvalidStateError'))
+    const attempt = withFactory(factory, () =>
+      openDB<DriftlessSchema>(name, SCHEMA_VERSION, {
+        upgrade(db, oldVersion) {
+          if (oldVersion < 1) {
+            db.createObjectStore('updates', { keyPath: 'key', autoIncrement: true }).createIndex('docId', 'docId')
+            db.createObjectStore('pending', { keyPath: 'key', autoIncrement: true }).createIndex('docId', 'docId')
+          }
+        },
+        blocking() { forget(attempt, true) },
+        terminated() { forget(attempt, false) },
+      }),
+    )
+    opening = attempt
+    // A failed open is retried by the next call rather than cached.
+    attempt.catch(() => forget(attempt, false))
+    return attempt
+  }
+
+  const forget = (which: Promise<Db>, closeIt: boolean) => {
+    if (opening !== which) return
+    opening = undefined
+    if (closeIt) which.then((db) => db.close(), () => undefined)
+  }
+
+  /** Runs `work`; a connection found closed is dropped so that the next call reopens it. */
+  const run = async <T>(work: (db: Db) => Promise<T>): Promise<T> => {
+    const current = database()
+    const db = await current
+    try {
+      return await work(db)
+    } catch (error) {
+      if (isConnectionLost(error)) forget(current, true)
+      throw error
+    }
+  }
+
+  return {
+    load: (docId) => run(async (db): Promise<StoredDocument> => {
+      const tx = db.transaction(['updates', 'pending'], 'readonly')
+      const [log, pending] = await Promise.all([
+        tx.objectStore('updates').index('docId').getAll(docId),
+        tx.objectStore('pending').index('docId').getAll(docId),
+        tx.done,
+      ])
+      return {
+        log: log.map(({ key, update }) => ({ key: key!, update })),
+        pending: pending.map(({ key, update, changes }) => ({ key: key!, update, changes })),
+      }
+    }),
+    write: (docId, write) => run(async (db) => {
+      const tx = db.transaction(['updates', 'pending'], 'readwrite', { durability })
+      const updates = tx.objectStore('updates')
+      const pending = tx.objectStore('pending')
+      const requests: Array<Promise<unknown>> = write.log.map((update) => updates.add({ docId, update }))
+      const keys = write.pending.map(({ update, changes }) => pending.add({ docId, update, changes }))
+      for (const key of write.acked) requests.push(pending.delete(key))
+      const [assigned] = await Promise.all([Promise.all(keys), Promise.all(requests), tx.done])
+      return assigned
+    }),
+    replace: (docId, keys, merged) => run(async (db) => {
+      const tx = db.transaction('updates', 'readwrite', { durability })
+      const store = tx.objectStore('updates')
+      await Promise.all([...keys.map((key) => store.delete(key)), store.add({ docId, update: merged }), tx.done])
+    }),
+    async close() {
+      closed = true
+      const current = opening
+      opening = undefined
+      if (current) (await current.catch(() => undefined))?.close()
+    },
+  }
+}
+
+/** idb's `openDB` always uses the global factory; swap it in for the duration of the call when given another. */
+const withFactory = <T>(factory: IDBFactory, open: () => Promise<T>): Promise<T> => {
+  if (factory === globalThis.indexedDB) return open()
+  const previous = Object.getOwnPropertyDescriptor(globalThis, 'indexedDB')
+  Object.defineProperty(globalThis, 'indexedDB', { value: factory, configurable: true, writable: true })
+  try {
+    return open()
+  } finally {
+    if (previous) Object.defineProperty(globalThis, 'indexedDB', previous)
+    else delete (globalThis as { indexedDB?: IDBFactory }).indexedDB
+  }
+}
+
+const isConnectionLost = (error: unknown): boolean => {
+  const name = (error as { name?: string } | null)?.name
+  const message = (error as { message?: string } | null)?.message ?? ''
+  return name === 'InvalidStateError' || name === 'UnknownError' || /connection.*lost|closing/i.test(message)
+}

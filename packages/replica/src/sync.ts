@@ -1,0 +1,213 @@
+import { ErrorCode, errorCodeName, type DocMessage } from '@driftless/protocol'
+import * as Y from 'yjs'
+import { applyAwarenessUpdate, encodeAwarenessUpdate, type Awareness } from 'y-protocols/awareness'
+import { Backoff } from './connection/backoff.js'
+import type { DocPort } from './connection/multiplexer.js'
+import type { ConnectionState } from './connection/socket.js'
+import { ReplicaError } from './errors.js'
+import type { PendingChange, PendingTracker } from './pending.js'
+
+export interface SyncHooks {
+  /** Re-reads pending changes from storage (other tabs may have left some) and applies them. */
+  refreshPending(): Promise<void>
+  /** The relay acknowledged these pending changes. */
+  acknowledged(seqs: readonly number[]): void
+  /** Something about the session changed (state, handshake, read-only). */
+  changed(): void
+  error(error: ReplicaError): void
+}
+
+type Phase = 'down' | 'subscribing' | 'live'
+
+interface InFlight {
+  seqs: number[]
+  update: Uint8Array
+  handshake: boolean
+}
+
+/**
+ * One document's conversation with the relay over a port: subscribe with our state vector, apply the relay's
+ * diff, answer its state vector with exactly what it lacks, then stream updates. Every update carries an ack
+ * id; pending changes are forgotten only on `ack` (after the relay's storage commit), and resent after any gap.
+ */
+export class SyncSession {
+  phase: Phase = 'down'
+  transport: ConnectionState = 'offline'
+  /** The relay sent its diff and acknowledged our catch-up on this connection. */
+  synced = false
+  /** The relay refused a write as read-only; local writes are kept locally only until the next connection. */
+  readOnly = false
+  forbidden = false
+  #port: DocPort | undefined
+  #nextAckId = 1
+  readonly #inFlight = new Map<number, InFlight>()
+  #gotDiff = false
+  #handshakeAcked = false
+  readonly #retry = new Backoff({ baseMs: 200, capMs: 10_000 })
+  readonly #retryTimers = new Set<ReturnType<typeof setTimeout>>()
+  #epoch = 0
+
+  constructor(
+    private readonly docId: string,
+    private readonly doc: Y.Doc,
+    private readonly awareness: Awareness,
+    private readonly tracker: PendingTracker,
+    private readonly hooks: SyncHooks,
+  ) {}
+
+  /** Uses this port from now on (undefined: detached, e.g. after `disconnect()`). */
+  setPort(port: DocPort | undefined): void {
+    this.#port = port
+    if (!port) this.onState('offline')
+  }
+
+  onState(state: ConnectionState): void {
+    this.transport = state
+    this.#reset()
+    if (state === 'open' && this.#port) void this.#subscribe(this.#epoch)
+    this.hooks.changed()
+  }
+
+  /** A sealed local change, written locally: send it if the session is live. */
+  sendChange(change: PendingChange): void {
+    if (this.phase !== 'live' || this.readOnly || !change.update) return
+    this.#sendUpdate('update', change.update, [change.seq], false)
+  }
+
+  sendAwareness(update: Uint8Array): void {
+    if (this.phase !== 'down') this.#port?.send({ type: 'awareness', docId: this.docId, update })
+  }
+
+  onMessage(message: DocMessage): void {
+    switch (message.type) {
+      case 'sync-step-2':
+        Y.applyUpdate(this.doc, message.update, this)
+        this.#gotDiff = true
+        this.#checkSynced()
+        break
+      case 'update':
+        Y.applyUpdate(this.doc, message.update, this)
+        break
+      case 'sync-step-1':
+        this.#answer(message.stateVector)
+        break
+      case 'awareness':
+        applyAwarenessUpdate(this.awareness, message.update, this)
+        break
+      case 'ack':
+        this.#acknowledged(message.ackId)
+        break
+      case 'error':
+        // Connection-wide errors (no document) are reported once, by the connection.
+        if (message.docId !== '') this.#error(message.code, message.message, message.ackId)
+        break
+      default:
+        break
+    }
+  }
+
+  close(): void {
+    this.#reset()
+    this.#port = undefined
+  }
+
+  async #subscribe(epoch: number): Promise<void> {
+    await this.hooks.refreshPending()
+    if (epoch !== this.#epoch || !this.#port) return
+    this.phase = 'subscribing'
+    this.#port.send({ type: 'subscribe', docId: this.docId, stateVector: Y.encodeStateVector(this.doc) })
+    if (this.awareness.getLocalState() !== null) {
+      this.sendAwareness(encodeAwarenessUpdate(this.awareness, [this.doc.clientID]))
+    }
+    this.hooks.changed()
+  }
+
+  /** The relay's state vector: send exactly what it lacks, covering every pending change we hold. */
+  #answer(stateVector: Uint8Array): void {
+    if (this.phase === 'down' || this.forbidden) return
+    this.phase = 'live'
+    if (this.readOnly) {
+      this.#handshakeAcked = true
+    } else {
+      const diff = Y.encodeStateAsUpdate(this.doc, stateVector)
+      this.#sendUpdate('sync-step-2', diff, this.tracker.sealed().map((c) => c.seq), true)
+    }
+    this.#checkSynced()
+  }
+
+  #sendUpdate(type: 'update' | 'sync-step-2', update: Uint8Array, seqs: number[], handshake: boolean): void {
+    const ackId = this.#nextAckId++
+    this.#inFlight.set(ackId, { seqs, update, handshake })
+    this.#port?.send({ type, docId: this.docId, update, ackId })
+  }
+
+  #acknowledged(ackId: number): void {
+    const flight = this.#inFlight.get(ackId)
+    if (!flight) return
+    this.#inFlight.delete(ackId)
+    this.#retry.reset()
+    if (flight.handshake) this.#handshakeAcked = true
+    this.hooks.acknowledged(flight.seqs)
+    this.#checkSynced()
+  }
+
+  #error(code: number, text: string, ackId: number): void {
+    const flight = ackId > 0 ? this.#inFlight.get(ackId) : undefined
+    if (flight) this.#inFlight.delete(ackId)
+    switch (code) {
+      case ErrorCode.storageFailure:
+      case ErrorCode.rateLimited:
+        this.hooks.error(new ReplicaError('relay-busy', `relay: ${errorCodeName(code)}: ${text}; resending`))
+        if (flight) this.#resendLater(flight)
+        return
+      case ErrorCode.readOnly:
+        this.readOnly = true
+        if (flight?.handshake) this.#handshakeAcked = true
+        this.hooks.error(new ReplicaError('read-only', `this token grants only reading "${this.docId}": local changes stay local`))
+        this.#checkSynced()
+        return
+      case ErrorCode.forbidden:
+        this.forbidden = true
+        this.hooks.error(new ReplicaError('forbidden', `the token does not grant "${this.docId}": ${text}`))
+        this.hooks.changed()
+        return
+      case ErrorCode.unauthorized:
+      case ErrorCode.tokenExpired:
+        this.hooks.error(new ReplicaError('unauthorized', `relay: ${text}`))
+        return
+      default:
+        this.hooks.error(new ReplicaError('relay-rejected', `relay: ${errorCodeName(code)}: ${text}`))
+    }
+  }
+
+  #resendLater(flight: InFlight): void {
+    const epoch = this.#epoch
+    const timer = setTimeout(() => {
+      this.#retryTimers.delete(timer)
+      if (epoch !== this.#epoch || this.phase !== 'live') return // the next connection resends everything
+      const seqs = flight.seqs.filter((seq) => this.tracker.has(seq))
+      if (seqs.length === 0 && !flight.handshake) return
+      this.#sendUpdate('update', flight.update, seqs, flight.handshake)
+    }, this.#retry.next() + 50)
+    this.#retryTimers.add(timer)
+  }
+
+  #checkSynced(): void {
+    const synced = this.phase === 'live' && this.#gotDiff && this.#handshakeAcked
+    if (synced !== this.synced) {
+      this.synced = synced
+      this.hooks.changed()
+    }
+  }
+
+  #reset(): void {
+    this.#epoch++
+    this.phase = 'down'
+    this.synced = false
+    this.#gotDiff = false
+    this.#handshakeAcked = false
+    this.#inFlight.clear()
+    for (const timer of this.#retryTimers) clearTimeout(timer)
+    this.#retryTimers.clear()
+  }
+}

@@ -1,0 +1,64 @@
+import 'fake-indexeddb/auto'
+import { IDBFactory } from 'fake-indexeddb'
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { createIndexedDbStorage, createMemoryStorage, type StorageAdapter } from '../src/index.js'
+import { runStorageContract } from './storage-contract.js'
+
+runStorageContract('memory', () => {
+  // Two `open()` calls in one case must see the same store (two tabs): share one per case.
+  return sharedPerCase(createMemoryStorage)
+})
+
+runStorageContract('fake-indexeddb', () => {
+  const factory = currentFactory()
+  return createIndexedDbStorage({ name: 'contract', indexedDB: factory })
+})
+
+describe('indexeddb adapter', () => {
+  it('survives a versionchange from another connection by closing and reopening', async () => {
+    const factory = new IDBFactory()
+    const storage = createIndexedDbStorage({ name: 'vc', indexedDB: factory })
+    await storage.write('a', { log: [update('x')], pending: [], acked: [] })
+    // Another tab upgrades the database: our open connection must not block it.
+    const upgraded = await new Promise<number>((resolve, reject) => {
+      const request = factory.open('vc', 2)
+      request.onsuccess = () => { const v = request.result.version; request.result.close(); resolve(v) }
+      request.onerror = () => reject(request.error)
+      request.onblocked = () => reject(new Error('blocked'))
+    })
+    expect(upgraded).toBe(2)
+    // Our adapter speaks version 1: reopening now fails with a typed, catchable error rather than hanging.
+    await expect(storage.load('a')).rejects.toMatchObject({ name: 'VersionError' })
+    await storage.close()
+  })
+})
+
+let caseFactory: IDBFactory | undefined
+let caseMemory: StorageAdapter | undefined
+let caseId = ''
+/** A new store per test case; every adapter opened within one case shares it. */
+const currentFactory = (): IDBFactory => {
+  const id = expect.getState().currentTestName ?? ''
+  if (id !== caseId || !caseFactory) { caseId = id; caseFactory = new IDBFactory(); caseMemory = undefined }
+  return caseFactory
+}
+const sharedPerCase = (create: () => StorageAdapter): StorageAdapter => {
+  currentFactory()
+  caseMemory ??= create()
+  const inner = caseMemory
+  let closed = false
+  // Closing one handle must not close the store for the other handle of the same case.
+  return {
+    load: (docId) => (closed ? Promise.reject(new Error('closed')) : inner.load(docId)),
+    write: (docId, w) => (closed ? Promise.reject(new Error('closed')) : inner.write(docId, w)),
+    replace: (docId, k, m) => (closed ? Promise.reject(new Error('closed')) : inner.replace(docId, k, m)),
+    close: async () => { closed = true },
+  }
+}
+
+const update = (text: string): Uint8Array => {
+  const doc = new Y.Doc()
+  doc.getText('t').insert(0, text)
+  return Y.encodeStateAsUpdate(doc)
+}
