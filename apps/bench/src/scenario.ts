@@ -78,7 +78,8 @@ export const rowFrom = (
       continue
     }
     const values = result.samples.get(spec.key)
-    outcomes[system] = values?.length ? { kind: 'measured', summary: summarize(values) } : { kind: 'unavailable', reason: 'not measured' }
+    // A system that does not report this metric at all (e.g. the floor for server RSS) gets no cell.
+    if (values?.length) outcomes[system] = { kind: 'measured', summary: summarize(values) }
   }
   const { key: _key, ...rest } = spec
   return { ...rest, outcomes }

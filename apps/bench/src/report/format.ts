@@ -24,5 +24,7 @@ export const formatSummary = (summary: Summary, unit: Unit): string => {
 /** A table cell for one system's outcome. */
 export const formatOutcome = (outcome: Outcome | undefined, unit: Unit): string => {
   if (!outcome) return '—'
-  return outcome.kind === 'measured' ? formatSummary(outcome.summary, unit) : `n/a: ${outcome.reason}`
+  if (outcome.kind === 'measured') return formatSummary(outcome.summary, unit)
+  // Long reasons (stack-like errors) would swamp the table; the full text is in results.json.
+  return `n/a: ${outcome.reason.length > 70 ? `${outcome.reason.slice(0, 67)}…` : outcome.reason}`
 }

@@ -1,5 +1,10 @@
 import type { Scenario } from '../scenario.js'
+import { durability } from './durability.js'
+import { durableAck } from './durable-ack.js'
 import { fanOut } from './fan-out.js'
+import { largeDoc } from './large-doc.js'
+import { manyDocs } from './many-docs.js'
+import { partition } from './partition.js'
 
 /** Every scenario, in report order. To add one, write a module exporting a `Scenario` and list it here. */
-export const SCENARIOS: readonly Scenario[] = [fanOut]
+export const SCENARIOS: readonly Scenario[] = [fanOut, manyDocs, largeDoc, durability, durableAck, partition]

@@ -23,15 +23,16 @@ export const prepareDriftless = async (
   options: { build: boolean; log(message: string): void },
 ): Promise<{ clients: ClientSystem } | { unavailable: string }> => {
   try {
+    if (!existsSync(join(REPO_DIR, 'packages', 'relay', 'bin', 'driftless-relay.js'))) throw new Error('the driftless-relay CLI is not there yet')
     if (options.build) {
       for (const pkg of ['protocol', 'relay', 'replica']) {
         options.log(`building @driftless/${pkg}`)
         await build(pkg)
       }
     }
-    if (!existsSync(join(REPO_DIR, 'packages', 'relay', 'bin', 'driftless-relay.js'))) throw new Error('the driftless-relay CLI is not there yet')
     return { clients: driftlessClients(await loadReplica()) }
   } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return { unavailable: '@driftless/replica is not built yet' }
     return { unavailable: error instanceof Error ? error.message : String(error) }
   }
 }

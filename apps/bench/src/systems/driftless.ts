@@ -24,7 +24,9 @@ let replicaModule: Promise<ReplicaModule> | undefined
 
 /** Loads @driftless/replica's build; rejects with the reason when it is not there yet. */
 export const loadReplica = (): Promise<ReplicaModule> => {
-  replicaModule ??= import('@driftless/replica').then((mod: unknown) => {
+  // A computed specifier: the harness must type-check and run while the package is still being written.
+  const specifier = '@driftless/replica'
+  replicaModule ??= import(specifier).then((mod: unknown) => {
     if (typeof (mod as Partial<ReplicaModule>).openReplica !== 'function') throw new Error('@driftless/replica has no openReplica yet')
     return mod as ReplicaModule
   })
