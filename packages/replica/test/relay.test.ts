@@ -1,0 +1,115 @@
+import { createMemoryStorage as createRelayMemoryStorage, createRelay, signToken, type Relay, type RelayStorage } from '@driftless/relay'
+import { afterEach, describe, expect, it } from 'vitest'
+import { WebSocket } from 'ws'
+import { closeAll, replica, text, until } from './helpers.js'
+
+const relays: Relay[] = []
+const start = async (options: Parameters<typeof createRelay>[0] = {}): Promise<Relay> => {
+  const relay = await createRelay({ port: 0, host: '127.0.0.1', storage: { kind: 'memory' }, logLevel: 'silent', ...options })
+  relays.push(relay)
+  return relay
+}
+afterEach(async () => {
+  await closeAll()
+  await Promise.all(relays.splice(0).map((r) => r.close()))
+})
+
+const ws = WebSocket as unknown as NonNullable<Parameters<typeof replica>[0]['WebSocket']>
+
+describe('replica against the real relay (Node, ws, memory storage)', () => {
+  it('two replicas converge', async () => {
+    const relay = await start()
+    const a = replica({ relay: relay.url, WebSocket: ws, docId: 'converge' })
+    const b = replica({ relay: relay.url, WebSocket: ws, docId: 'converge' })
+    a.doc.getText('t').insert(0, 'from a;')
+    b.doc.getText('t').insert(0, 'from b;')
+    await Promise.all([a.whenSynced(), b.whenSynced()])
+    await until(() => text(a) === text(b) && text(a).length === 14, 5_000, 'convergence')
+    await until(() => a.status === 'synced' && b.status === 'synced', 5_000, 'synced')
+  })
+
+  it('whenSynced resolves only after the relay committed the change', async () => {
+    const inner = createRelayMemoryStorage()
+    let release: (() => void) | undefined
+    let gate = new Promise<void>((resolve) => { release = resolve })
+    let appends = 0
+    const storage: RelayStorage = {
+      load: (docId) => inner.load(docId),
+      append: async (writes) => {
+        appends++
+        await gate
+        return inner.append(writes)
+      },
+      replace: (docId, ids, merged) => inner.replace(docId, ids, merged),
+      close: () => inner.close(),
+    }
+    const relay = await start({ storage })
+    const a = replica({ relay: relay.url, WebSocket: ws, docId: 'ack' })
+    await a.loaded
+    a.doc.getText('t').insert(0, 'durable')
+    let synced = false
+    const done = a.whenSynced().then(() => { synced = true })
+    await until(() => appends > 0, 5_000, 'the relay starts committing')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(synced).toBe(false)
+    expect(a.pending).toBe(1)
+    release!()
+    gate = Promise.resolve()
+    await done
+    expect(a.pending).toBe(0)
+    const stored = await inner.load('ack')
+    expect(stored.length).toBeGreaterThan(0)
+  })
+
+  it('fails over between two relay URLs', async () => {
+    const first = await start()
+    const second = await start()
+    const a = replica({ relay: [first.url, second.url], WebSocket: ws, docId: 'failover' })
+    a.doc.getText('t').insert(0, 'one')
+    await a.whenSynced()
+    await first.close()
+    a.doc.getText('t').insert(3, ' two')
+    await a.whenSynced()
+    // The second node starts empty: after failover the resync sent it everything.
+    const b = replica({ relay: second.url, WebSocket: ws, docId: 'failover' })
+    await until(() => text(b) === 'one two', 5_000, 'the second node has the document')
+  })
+
+  it('refreshes the token in-band before it expires and keeps syncing', async () => {
+    const secret = 'test-secret-test-secret-test-secret'
+    const relay = await start({ auth: { secret, tokenGraceMs: 200 } })
+    let issued = 0
+    const token = async () => {
+      issued++
+      return signToken({ secret, docs: { refresh: 'write' }, expiresIn: 3 })
+    }
+    const a = replica({ relay: relay.url, WebSocket: ws, docId: 'refresh', token, refreshBeforeMs: 2_000 })
+    await a.loaded
+    await until(() => issued >= 2, 5_000, 'a second token')
+    await new Promise((resolve) => setTimeout(resolve, 2_500)) // past the first token's expiry
+    a.doc.getText('t').insert(0, 'still allowed')
+    await a.whenSynced()
+    expect(a.errors.filter((e) => e.code === 'unauthorized')).toEqual([])
+  })
+
+  it('reports an unauthorized token as a typed error', async () => {
+    const relay = await start({ auth: { secret: 'test-secret-test-secret-test-secret' } })
+    const a = replica({ relay: relay.url, WebSocket: ws, docId: 'denied', token: 'not-a-jwt' })
+    await until(() => a.errors.some((e) => e.code === 'unauthorized'), 5_000, 'unauthorized error')
+    expect(a.status).toBe('offline')
+  })
+
+  it('a read-only token: the write raises read-only and the relay keeps its content', async () => {
+    const secret = 'test-secret-test-secret-test-secret'
+    const relay = await start({ auth: { secret } })
+    const writer = replica({ relay: relay.url, WebSocket: ws, docId: 'ro', token: await signToken({ secret, docs: { ro: 'write' } }) })
+    writer.doc.getText('t').insert(0, 'original')
+    await writer.whenSynced()
+    const reader = replica({ relay: relay.url, WebSocket: ws, docId: 'ro', token: await signToken({ secret, docs: { ro: 'read' } }) })
+    await until(() => text(reader) === 'original', 5_000, 'reader has the document')
+    reader.doc.getText('t').insert(0, 'vandal ')
+    await until(() => reader.errors.some((e) => e.code === 'read-only'), 5_000, 'read-only error')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(text(writer)).toBe('original')
+  })
+})
