@@ -96,6 +96,9 @@ describe('replica against the real relay (Node, ws, memory storage)', () => {
     const relay = await start({ auth: { secret: 'test-secret-test-secret-test-secret' } })
     const a = replica({ relay: relay.url, WebSocket: ws, docId: 'denied', token: 'not-a-jwt' })
     await until(() => a.errors.some((e) => e.code === 'unauthorized'), 5_000, 'unauthorized error')
+    // A static token that was refused is not retried: the replica settles offline.
+    await until(() => a.status === 'offline', 5_000, 'offline')
+    await new Promise((resolve) => setTimeout(resolve, 200))
     expect(a.status).toBe('offline')
   })
 
