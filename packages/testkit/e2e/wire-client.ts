@@ -13,7 +13,10 @@ export class WireClient {
   private socket: WebSocket | undefined
   private closed = false
   private nextAckId = 1
-  private readonly waiting = new Map<number, () => void>()
+  private readonly waiting = new Map<number, Array<() => void>>()
+  /** Resolvers of edits made while no socket was open: acknowledged with the next catch-up (sync step 2). */
+  private unsent: Array<() => void> = []
+  private lastAckId = 0
   connected = false
 
   constructor(
@@ -21,17 +24,20 @@ export class WireClient {
     private readonly docId: string,
   ) {
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
-      if (origin !== this) this.send({ type: 'update', docId, update, ackId: this.ackId() })
+      if (origin === this) return
+      if (this.connected) this.send({ type: 'update', docId, update, ackId: this.ackId() })
+      else this.lastAckId = 0
     })
     this.open()
   }
 
   /** Inserts `word` at the end of the shared text; resolves when the relay acknowledges the commit. */
   append(word: string): Promise<void> {
-    const ackId = this.nextAckId
-    const acked = new Promise<void>((resolve) => this.waiting.set(ackId, resolve))
     this.text.insert(this.text.length, word)
-    return acked
+    return new Promise<void>((resolve) => {
+      if (this.lastAckId > 0) this.waiting.set(this.lastAckId, [...(this.waiting.get(this.lastAckId) ?? []), resolve])
+      else this.unsent.push(resolve)
+    })
   }
 
   close(): void {
@@ -40,11 +46,12 @@ export class WireClient {
   }
 
   private ackId(): number {
-    return this.nextAckId++
+    this.lastAckId = this.nextAckId++
+    return this.lastAckId
   }
 
   private send(message: Message): void {
-    if (this.connected) this.socket?.send(encodeMessage(message))
+    this.socket?.send(encodeMessage(message))
   }
 
   private open(): void {
@@ -61,6 +68,7 @@ export class WireClient {
     socket.on('error', () => {})
     socket.on('close', () => {
       this.connected = false
+      this.lastAckId = 0
       if (!this.closed) setTimeout(() => this.open(), 100)
     })
   }
@@ -72,9 +80,12 @@ export class WireClient {
     if (message.type === 'sync-step-2' || message.type === 'update') Y.applyUpdate(this.doc, message.update, this)
     else if (message.type === 'sync-step-1') {
       const update = Y.encodeStateAsUpdate(this.doc, message.stateVector)
-      this.send({ type: 'sync-step-2', docId: this.docId, update, ackId: this.ackId() })
+      const ackId = this.ackId()
+      this.waiting.set(ackId, [...(this.waiting.get(ackId) ?? []), ...this.unsent])
+      this.unsent = []
+      this.send({ type: 'sync-step-2', docId: this.docId, update, ackId })
     } else if (message.type === 'ack') {
-      this.waiting.get(message.ackId)?.()
+      for (const resolve of this.waiting.get(message.ackId) ?? []) resolve()
       this.waiting.delete(message.ackId)
     }
   }
