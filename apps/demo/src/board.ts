@@ -1,0 +1,58 @@
+import type * as Y from 'yjs'
+
+/** A column of the board, with an optional work-in-progress limit. */
+export interface ColumnDef {
+  id: string
+  title: string
+  /** Most cards allowed in the column at once; none when undefined. */
+  wipLimit?: number
+}
+
+/** The board's fixed columns. */
+export const columns: readonly ColumnDef[] = [
+  { id: 'todo', title: 'To do' },
+  { id: 'doing', title: 'Doing', wipLimit: 3 },
+  { id: 'done', title: 'Done' },
+]
+
+/** A card as the view needs it: its place and its collaborative text. */
+export interface Card {
+  id: string
+  column: string
+  /** Ordering key inside the column; ties broken by id so every replica shows the same order. */
+  rank: number
+  text: Y.Text
+}
+
+/** A business rule the board refused, shown to the user. */
+export interface Violation {
+  /** Stable id, so the view can list each once. */
+  id: string
+  message: string
+}
+
+/** The board's operations and what the view reads; implemented on domain events. */
+export interface Board {
+  /** Live cards of a column, in display order. */
+  cardsIn(column: string): Card[]
+  /** Adds a card with `text` to `column`; returns its id. */
+  addCard(column: string, text: string): string
+  /** Moves a card to the end of another column (subject to that column's work-in-progress limit). */
+  moveCard(id: string, column: string): void
+  /** Removes a card from the board, keeping its history. */
+  archiveCard(id: string): void
+  /** Rule violations to show: refused moves over a work-in-progress limit. */
+  violations(): Violation[]
+  /** Calls `listener` after any change, local or remote; returns the function that stops it. */
+  onChange(listener: () => void): () => void
+}
+
+/** Sorts cards by rank, then id: a total order every replica computes the same way. */
+export function byRank(a: Card, b: Card): number {
+  return a.rank - b.rank || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+}
+
+/** A short random id for new cards. */
+export function newCardId(): string {
+  return crypto.randomUUID().slice(0, 8)
+}
