@@ -1,0 +1,371 @@
+import * as Y from 'yjs'
+import { randomId, memoryCheckpoints, type CheckpointStore } from './checkpoint-store.js'
+import type { AnyEventDefinition, EventDefinition } from './definition.js'
+import { encodeClose, encodeEvent, encodeTick, type Envelope, type Entry } from './envelope.js'
+import { EventsError, EventsErrorCode } from './errors.js'
+import { HandlerRunner, type HandlerHost, type HandlerOptions } from './handlers.js'
+import { EventIndex } from './order.js'
+import { ProjectionFold, type AnyProjectionDefinition, type FoldSource, type Projection, type ProjectionDefinition } from './projection.js'
+import { DefinitionRegistry } from './registry.js'
+import { watermarkOf } from './stability.js'
+import { createStream, retiredOf, streamsOf, StreamReader, type StoredEvent } from './streams.js'
+
+/** What the log needs from a replica (`openReplica()` fits); a bare `Y.Doc` works too and always leads. */
+export interface ReplicaLike {
+  readonly doc: Y.Doc
+  /** Whether this tab leads (runs handlers). @default true when absent */
+  readonly isLeader?: boolean
+  on?(event: 'leader', listener: (isLeader: boolean) => void): () => void
+}
+
+/** Options of `openEventLog`. */
+export interface EventLogOptions {
+  /** Event definitions to read (more are added by `emit`, `projection`, `handle` and `register`). @default [] */
+  readonly events?: readonly AnyEventDefinition[]
+  /** Projections to fold from the start; register those with invariants here, before handlers run. @default [] */
+  readonly projections?: readonly AnyProjectionDefinition[]
+  /** Where handler checkpoints and this replica's device id live. Browsers: `indexedDbCheckpoints(docId)`. @default memoryCheckpoints() */
+  readonly checkpoints?: CheckpointStore
+  /** Ms after seeing a higher lamport before writing a tick, so the watermark can pass this idle stream; false: only `tick()`. @default 200 */
+  readonly heartbeatMs?: number | false
+  /** Events between two projection snapshots (the most a rewind refolds beyond the late event). @default 256 */
+  readonly snapshotEvery?: number
+  /** Receives errors thrown by handlers (the handler retries on the next change). @default console.error */
+  readonly onError?: (error: unknown, where: { readonly handler: string; readonly eventId: string }) => void
+}
+
+/** Options of `emit`. */
+export interface EmitOptions {
+  /** Makes this a compensating event for `compensates` (an event id). At most one is written per event and replica, and projections apply only the first. */
+  readonly compensates?: string
+}
+
+/** Domain events on a Y.Doc. Create with `openEventLog`. */
+export interface EventLog {
+  /** This session's stream id (`<deviceId>.<random>`); a new one per `openEventLog`. */
+  readonly stream: string
+  /** This replica's id from the checkpoint store; the prefix of its streams. */
+  readonly deviceId: string
+  /** Lamport at or below which every event is stable (`Infinity` when no stream is open). */
+  readonly watermark: number
+  /** True while some events cannot be read (unknown type or newer version); see `parked()`. */
+  readonly behindSchema: boolean
+  /** Validates, stamps and appends an event to this session's stream; returns its id. Throws `EventsError` `invalid-event`. */
+  emit<Type extends string, Data>(definition: EventDefinition<Type, Data>, data: Data, options?: EmitOptions): string
+  /** Adds or upgrades definitions; parked events they can read are folded in order. */
+  register(...definitions: AnyEventDefinition[]): void
+  /** Every readable event, in total order. */
+  events(): Envelope[]
+  /** Events that cannot be read yet, in total order (stored form, not upcast). */
+  parked(): StoredEvent[]
+  /** Whether `event` is stable (final). */
+  isStable(event: Pick<Envelope, 'lamport'>): boolean
+  /** The folded projection (folded on first call, then kept up to date). */
+  projection<State>(definition: ProjectionDefinition<State, readonly AnyEventDefinition[]>): Projection<State>
+  /** Why some projection rejected the event with this id, if one did. */
+  rejection(id: string): string | undefined
+  /** Registers a handler; returns a function that unregisters it. */
+  handle<const Definitions extends readonly AnyEventDefinition[]>(name: string, options: HandlerOptions<Definitions>): () => void
+  /** Resolves once handlers have processed everything they can process now. */
+  whenHandled(): Promise<void>
+  /** Writes a tick now if this stream lags the highest lamport seen (lets the watermark pass an idle stream). */
+  tick(): void
+  /** Declares another stream dead (a crashed session): it stops holding the watermark; its entries beyond what this replica holds are ignored everywhere. */
+  retireStream(stream: string): void
+  /** Retires every stream of a device that will never come back (site data cleared, device lost). */
+  retireDevice(deviceId: string): void
+  /** Calls `listener` after any change of events, watermark or schema state. Returns unsubscribe. */
+  subscribe(listener: () => void): () => void
+  /**
+   * Stops handlers and observers and marks the stream closed (it stops holding the watermark; the device
+   * still does until it writes again, unless `leave`).
+   * `closeStream: false` leaves it open, as a crash would. `leave: true` also says the device will never
+   * come back (default: when the checkpoint store is not persistent).
+   */
+  close(options?: { readonly closeStream?: boolean; readonly leave?: boolean }): Promise<void>
+}
+
+/**
+ * Opens the event log of a replica's document (or a bare `Y.Doc`) with a new stream for this session.
+ * @example const log = await openEventLog(replica, { events: [cardAdded], checkpoints: indexedDbCheckpoints('board-42') })
+ */
+export async function openEventLog(source: ReplicaLike | Y.Doc, options: EventLogOptions = {}): Promise<EventLog> {
+  const store = options.checkpoints ?? memoryCheckpoints()
+  return new Log(source, options, store, await store.deviceId())
+}
+
+const ORIGIN = Symbol('driftless-events')
+
+class Log implements EventLog {
+  readonly deviceId: string
+  readonly #doc: Y.Doc
+  readonly #replica: ReplicaLike | undefined
+  readonly #options: EventLogOptions
+  readonly #reader: StreamReader
+  readonly #index = new EventIndex()
+  readonly #registry = new DefinitionRegistry()
+  readonly #folds = new Map<string, { definition: ProjectionDefinition<unknown>; fold: ProjectionFold<unknown> }>()
+  readonly #handlers = new Map<string, HandlerRunner>()
+  /** Compensated event id → id of its first compensating event. */
+  readonly #compensations = new Map<string, string>()
+  readonly #listeners = new Set<() => void>()
+  readonly #host: HandlerHost
+  readonly #foldSource: FoldSource
+  readonly #cleanup: Array<() => void> = []
+  #stream = ''
+  #array: Y.Array<Entry> | undefined
+  #lastLamport = 0
+  #watermark = 0
+  #stableCount = 0
+  #tickTimer: ReturnType<typeof setTimeout> | undefined
+  #closed = false
+
+  constructor(source: ReplicaLike | Y.Doc, options: EventLogOptions, store: CheckpointStore, deviceId: string) {
+    this.#replica = source instanceof Y.Doc ? undefined : source
+    this.#doc = source instanceof Y.Doc ? source : source.doc
+    this.#options = options
+    this.deviceId = deviceId
+    this.#reader = new StreamReader(this.#doc)
+    for (const definition of options.events ?? []) this.#registry.register(definition)
+    const index = this.#index
+    this.#foldSource = {
+      get events() { return index.events },
+      decode: (event) => this.#registry.decode(event),
+      stableEnd: (types) => this.#stableEnd(types),
+      behindSchema: (types) => [...this.#registry.parked].some((event) => this.#relevant(event, types)),
+    }
+    this.#host = {
+      store,
+      events: () => index.events,
+      decode: (event) => this.#registry.decode(event),
+      stableCount: () => this.#stableCount,
+      isLeader: () => this.#replica?.isLeader ?? true,
+      isOrigin: (stream) => stream.startsWith(`${deviceId}.`),
+      rejection: (id) => this.rejection(id),
+      isCompensated: (id) => this.#compensations.has(id),
+      reportError: (error, handler, eventId) =>
+        (options.onError ?? ((cause, where) => console.error('handler failed', where, cause)))(error, { handler, eventId }),
+    }
+    const onChange = (events: Array<Y.YEvent<Y.AbstractType<unknown>>>): void => {
+      this.#reader.markChanged(events)
+      this.#refresh()
+    }
+    const onRetired = (event: Y.YMapEvent<number>): void => onChange([event as Y.YEvent<Y.AbstractType<unknown>>])
+    const streams = streamsOf(this.#doc)
+    const retired = retiredOf(this.#doc)
+    streams.observeDeep(onChange)
+    retired.observe(onRetired)
+    this.#cleanup.push(() => streams.unobserveDeep(onChange), () => retired.unobserve(onRetired))
+    const stopLeader = this.#replica?.on?.('leader', () => {
+      for (const runner of this.#handlers.values()) runner.reload()
+    })
+    if (stopLeader) this.#cleanup.push(stopLeader)
+    this.#refresh()
+    this.#openStream()
+    for (const projection of options.projections ?? []) this.projection(projection)
+  }
+
+  get stream(): string { return this.#stream }
+  get watermark(): number { return this.#watermark }
+  get behindSchema(): boolean { return this.#registry.parked.size > 0 }
+
+  emit<Type extends string, Data>(definition: EventDefinition<Type, Data>, data: Data, options: EmitOptions = {}): string {
+    this.#assertOpen()
+    this.register(definition)
+    const result = definition.validate(data)
+    if ('issues' in result) {
+      throw new EventsError(EventsErrorCode.InvalidEvent, `Invalid '${definition.type}': ${result.issues.map((issue) => issue.message).join('; ')}`, result.issues)
+    }
+    const { compensates } = options
+    const existing = compensates === undefined ? undefined : this.#compensations.get(compensates)
+    if (existing !== undefined) return existing
+    // A retired stream's further entries would be ignored everywhere: continue on a fresh one.
+    if (this.#reader.isRetired(this.#stream)) this.#openStream()
+    const array = this.#array as Y.Array<Entry>
+    const lamport = Math.max(this.#reader.maxLamport, this.#lastLamport) + 1
+    const seq = array.length
+    this.#lastLamport = lamport
+    this.#doc.transact(() => array.push([encodeEvent(lamport, definition.type, definition.v, result.value, compensates)]), ORIGIN)
+    return `${this.#stream}:${seq}`
+  }
+
+  register(...definitions: AnyEventDefinition[]): void {
+    const changedTypes = new Set(definitions.filter((definition) => this.#registry.register(definition)).map((d) => d.type))
+    if (changedTypes.size === 0) return
+    const affected = this.#index.events.filter((event) => changedTypes.has(event.type))
+    this.#registry.forget(affected)
+    for (const event of affected) this.#registry.decode(event)
+    const first = affected[0]
+    this.#update(first === undefined ? this.#index.length : this.#index.positionOf(first))
+  }
+
+  events(): Envelope[] {
+    const envelopes: Envelope[] = []
+    for (const event of this.#index.events) {
+      const envelope = this.#registry.decode(event)
+      if (envelope !== undefined) envelopes.push(envelope)
+    }
+    return envelopes
+  }
+
+  parked(): StoredEvent[] {
+    return this.#index.events.filter((event) => this.#registry.parked.has(event))
+  }
+
+  isStable(event: Pick<Envelope, 'lamport'>): boolean {
+    return event.lamport <= this.#watermark
+  }
+
+  projection<State>(definition: ProjectionDefinition<State, readonly AnyEventDefinition[]>): Projection<State> {
+    const known = this.#folds.get(definition.name)
+    if (known !== undefined) {
+      if (known.definition !== definition) throw new EventsError(EventsErrorCode.DuplicateName, `Another projection is named '${definition.name}'`)
+      return known.fold as ProjectionFold<State>
+    }
+    this.register(...definition.events)
+    const fold = new ProjectionFold(definition, this.#foldSource, this.#options.snapshotEvery ?? 256)
+    this.#folds.set(definition.name, { definition: definition as ProjectionDefinition<unknown>, fold: fold as ProjectionFold<unknown> })
+    fold.update(0)
+    fold.notify()
+    return fold
+  }
+
+  rejection(id: string): string | undefined {
+    for (const { fold } of this.#folds.values()) {
+      const reason = fold.rejected.get(id)
+      if (reason !== undefined) return reason
+    }
+    return undefined
+  }
+
+  handle<const Definitions extends readonly AnyEventDefinition[]>(name: string, options: HandlerOptions<Definitions>): () => void {
+    this.#assertOpen()
+    if (this.#handlers.has(name)) throw new EventsError(EventsErrorCode.DuplicateName, `Another handler is named '${name}'`)
+    this.register(...options.events)
+    const runner = new HandlerRunner(name, options as unknown as HandlerOptions<readonly AnyEventDefinition[]>, this.#host)
+    this.#handlers.set(name, runner)
+    runner.trigger()
+    return () => {
+      runner.stop()
+      if (this.#handlers.get(name) === runner) this.#handlers.delete(name)
+    }
+  }
+
+  async whenHandled(): Promise<void> {
+    await Promise.all([...this.#handlers.values()].map((runner) => runner.idle()))
+  }
+
+  tick(): void {
+    clearTimeout(this.#tickTimer)
+    this.#tickTimer = undefined
+    if (this.#closed || this.#array === undefined || this.#reader.isRetired(this.#stream)) return
+    const seen = Math.max(this.#reader.maxLamport, this.#lastLamport)
+    if (seen <= this.#lastLamport) return
+    this.#lastLamport = seen
+    const array = this.#array
+    this.#doc.transact(() => array.push([encodeTick(seen)]), ORIGIN)
+  }
+
+  retireStream(stream: string): void {
+    this.#assertOpen()
+    if (stream === this.#stream) throw new EventsError(EventsErrorCode.InvalidDefinition, 'Close your own stream with close(), do not retire it')
+    const retired = retiredOf(this.#doc)
+    if (!retired.has(stream)) this.#doc.transact(() => retired.set(stream, this.#reader.entriesRead(stream)), ORIGIN)
+  }
+
+  retireDevice(deviceId: string): void {
+    for (const stream of streamsOf(this.#doc).keys()) {
+      if (stream !== this.#stream && stream.startsWith(`${deviceId}.`)) this.retireStream(stream)
+    }
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  async close(options: { readonly closeStream?: boolean; readonly leave?: boolean } = {}): Promise<void> {
+    if (this.#closed) return
+    if ((options.closeStream ?? true) && this.#array !== undefined && !this.#reader.isRetired(this.#stream)) {
+      const array = this.#array
+      const lamport = Math.max(this.#reader.maxLamport, this.#lastLamport)
+      const leave = options.leave ?? !this.#host.store.persistent
+      this.#doc.transact(() => array.push([encodeClose(lamport, leave)]), ORIGIN)
+    }
+    this.#closed = true
+    clearTimeout(this.#tickTimer)
+    for (const cleanup of this.#cleanup) cleanup()
+    for (const runner of this.#handlers.values()) runner.stop()
+    await this.whenHandled()
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new EventsError(EventsErrorCode.Closed, 'This event log is closed')
+  }
+
+  #openStream(): void {
+    this.#stream = `${this.deviceId}.${randomId().slice(0, 6)}`
+    this.#lastLamport = Math.max(this.#reader.maxLamport, this.#lastLamport)
+    this.#array = createStream(this.#doc, this.#stream, this.#lastLamport, ORIGIN)
+  }
+
+  /** Reads what changed in the document and brings everything up to date. */
+  #refresh(): void {
+    const { added, truncated } = this.#reader.pull()
+    let changedFrom = Infinity
+    for (const { stream, cut } of truncated) {
+      changedFrom = Math.min(changedFrom, this.#index.truncate(stream, cut))
+      this.#registry.forget([...this.#registry.parked].filter((event) => event.stream === stream && event.seq >= cut))
+      this.#compensations.clear()
+      for (const event of this.#index.events) this.#noteCompensation(event)
+    }
+    if (added.length > 0) {
+      changedFrom = Math.min(changedFrom, this.#index.insert(added))
+      for (const event of added) {
+        this.#registry.decode(event)
+        this.#noteCompensation(event)
+      }
+    }
+    this.#update(Number.isFinite(changedFrom) ? changedFrom : this.#index.length)
+    this.#scheduleTick()
+  }
+
+  #noteCompensation(event: StoredEvent): void {
+    if (event.compensates === undefined) return
+    const known = this.#compensations.get(event.compensates)
+    // Keep the first in total order, as projections do.
+    if (known === undefined || this.#index.positionOf(event) < this.#index.events.findIndex((e) => e.id === known)) {
+      this.#compensations.set(event.compensates, event.id)
+    }
+  }
+
+  /** Recomputes the watermark, refolds from `changedFrom`, and tells folds, handlers and listeners. */
+  #update(changedFrom: number): void {
+    this.#watermark = watermarkOf(this.#reader.statuses())
+    this.#stableCount = this.#index.countUpTo(this.#watermark)
+    for (const { fold } of this.#folds.values()) fold.update(changedFrom)
+    for (const { fold } of this.#folds.values()) fold.notify()
+    for (const runner of this.#handlers.values()) runner.trigger()
+    for (const listener of [...this.#listeners]) listener()
+  }
+
+  #stableEnd(types: ReadonlySet<string>): number {
+    let end = this.#stableCount
+    for (const event of this.#registry.parked) {
+      if (this.#relevant(event, types)) end = Math.min(end, this.#index.positionOf(event))
+    }
+    return end
+  }
+
+  /** A parked event may matter to a projection folding `types` if it is of one of them, or of a type nobody knows. */
+  #relevant(event: StoredEvent, types: ReadonlySet<string>): boolean {
+    return types.has(event.type) || !this.#registry.has(event.type)
+  }
+
+  #scheduleTick(): void {
+    const delay = this.#options.heartbeatMs ?? 200
+    if (delay === false || this.#tickTimer !== undefined || this.#closed) return
+    if (this.#reader.maxLamport <= this.#lastLamport) return
+    this.#tickTimer = setTimeout(() => this.tick(), delay)
+  }
+}
