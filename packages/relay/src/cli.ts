@@ -53,7 +53,9 @@ export const main = async (argv: string[]): Promise<void> => {
   if (secret !== undefined && secret !== '') options.auth = { secret }
   if (values['allowed-origin'] !== undefined) options.allowedOrigins = values['allowed-origin']
   const relay = await createRelay(options)
-  logger.info({ url: relay.url, storage: kind === 'memory' ? 'memory' : join(dataDir, 'relay.db') }, 'listening')
+  // Scripts wait for this line, so it is printed whatever the log level.
+  const announcer = logger.isLevelEnabled('info') ? logger : pino({ level: 'info' })
+  announcer.info({ url: relay.url, storage: kind === 'memory' ? 'memory' : join(dataDir, 'relay.db') }, 'listening')
 
   let stopping = false
   const stop = (signal: string): void => {
