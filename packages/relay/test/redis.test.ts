@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { createRedisBroker, RedisBrokerError, type RedisBroker, type RedisBrokerOptions } from '../src/broker/redis.js'
 import { startRedis, type RedisServer } from './services/redis-server.js'
+import { startTcpProxy } from './services/tcp-proxy.js'
 
 let server: RedisServer
 let admin: Redis
@@ -200,6 +201,37 @@ describe('redis broker', () => {
     const a = deployment()()
     await a.close()
     await expect(a.publish('doc', encode('x'))).rejects.toBeInstanceOf(RedisBrokerError)
+  })
+})
+
+describe('redis broker after a Redis crash', () => {
+  it('publishes again the recent entries the restarted server lost, so a lagging node still gets them', async () => {
+    const volatile = await startRedis({ appendOnly: false })
+    const proxy = await startTcpProxy(volatile.port)
+    const logs: string[] = []
+    const logger = { warn: (_: object, message: string) => logs.push(message) }
+    const a = createRedisBroker({ url: volatile.url, logger })
+    const b = createRedisBroker({ url: `redis://127.0.0.1:${proxy.port}`, logger })
+    const c = createRedisBroker({ url: volatile.url, logger, republishWindowMs: 0 })
+    try {
+      const atB = await collect(b, 'doc')
+      await a.publish('doc', encode('seen'))
+      await expect.poll(() => atB.received).toEqual(['seen'])
+      proxy.hold() // b now lags: nothing from Redis reaches it
+      await a.publish('doc', encode('lost-1'))
+      await a.publish('doc', encode('lost-2'))
+      await c.publish('doc', encode('lost-forever'))
+      await volatile.crash()
+      proxy.release()
+      await volatile.start()
+      await expect.poll(() => atB.received, { timeout: 10_000 }).toEqual(expect.arrayContaining(['lost-1', 'lost-2']))
+      expect(atB.received).not.toContain('lost-forever') // c keeps nothing to publish again: the loss is real
+      expect(logs).toContain('redis restarted without our latest entries; published them again')
+    } finally {
+      await Promise.all([a.close(), b.close(), c.close()])
+      await proxy.close()
+      await volatile.destroy()
+    }
   })
 })
 

@@ -17,3 +17,10 @@ export const streamIdBefore = (id: string, ms: number): string => {
 
 /** An id for "entries added from about `at` (Unix ms) on", for when the server cannot be asked. */
 export const streamIdAt = (at: number): string => `${Math.max(0, Math.floor(at))}-0`
+
+/** Orders two stream ids as Redis does (negative: `a` first). */
+export const compareStreamIds = (a: string, b: string): number => {
+  const x = parseStreamId(a) ?? { ms: 0, seq: 0 }
+  const y = parseStreamId(b) ?? { ms: 0, seq: 0 }
+  return x.ms - y.ms || x.seq - y.seq
+}

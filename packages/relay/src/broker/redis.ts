@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { decodeEntry, NODE_FIELD, UPDATE_FIELD } from './redis-entry.js'
 import { streamIdAt, streamIdBefore } from './redis-ids.js'
 import { StreamReader } from './redis-reader.js'
+import { RecentPublishes } from './redis-recent.js'
 import type { RelayBroker } from './types.js'
 
 /** Where the broker reports what it skips or retries; a pino logger fits. */
@@ -14,7 +15,7 @@ export interface RedisBrokerLogger {
 export interface RedisBrokerOptions {
   /** e.g. `redis://:password@redis.internal:6379/0` (`rediss://` for TLS). */
   url: string
-  /** Marks this node's entries, which it skips when reading. Must differ per node. @default a random UUID */
+  /** Marks this node's entries, which it skips when reading. Must differ per node. @default 8 random characters */
   nodeId?: string
   /** Prefix of the per-document stream keys. @default 'driftless:doc:' */
   keyPrefix?: string
@@ -39,6 +40,12 @@ export interface RedisBrokerOptions {
   maxStreamLength?: number
   /** A stream not written for this long expires (its entries are all in storage anyway). @default 86_400_000 */
   streamTtlMs?: number
+  /**
+   * This node's entries of the last this-many ms are kept in memory and published again if Redis restarts
+   * without them (a crash loses up to about a second with `appendfsync everysec`).
+   * @default 5000
+   */
+  republishWindowMs?: number
   /** How long one XREAD blocks. @default 5000 */
   blockMs?: number
   /**
@@ -86,7 +93,7 @@ const consoleLogger: RedisBrokerLogger = { warn: (details, message) => console.w
  * const relay = await createRelay({ storage, broker })
  */
 export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
-  const nodeId = options.nodeId ?? randomUUID()
+  const nodeId = options.nodeId ?? randomBytes(6).toString('base64url')
   const keyPrefix = options.keyPrefix ?? 'driftless:doc:'
   const isValidUpdate = options.isValidUpdate ?? ((update) => update.byteLength > 0)
   const replayMs = options.replayMs ?? 2000
@@ -116,6 +123,20 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
     blockMs: options.blockMs ?? 5000,
     batch: 512,
     onError: (error) => logger.warn({ err: (error as Error).message }, 'redis stream read failed; retrying'),
+  })
+
+  const recent = new RecentPublishes(options.republishWindowMs ?? 5000, maxPendingPublishes)
+  let serverRunId: string | undefined
+  // Runs before ioredis flushes the commands queued while disconnected, so INFO sees the restored server.
+  commands.on('ready', () => {
+    commands.info('server').then(async (info) => {
+      const runId = /^run_id:(\w+)/m.exec(info)?.[1]
+      const restarted = serverRunId !== undefined && runId !== serverRunId
+      serverRunId = runId
+      if (!restarted) return
+      const count = await recent.republishMissing(commands, streamKey, nodeId, (docId, id) => lastPublished.set(docId, id))
+      if (count > 0) logger.warn({ count }, 'redis restarted without our latest entries; published them again')
+    }).catch((error: unknown) => logger.warn({ err: String(error) }, 'checking for a redis restart failed'))
   })
 
   const docs = new Map<string, DocState>()
@@ -165,11 +186,12 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
       }
       pendingPublishes++
       try {
-        const id = await commands.xadd(
-          streamKey(docId), 'MAXLEN', '~', maxStreamLength, '*',
-          NODE_FIELD, nodeId, UPDATE_FIELD, Buffer.from(update.buffer, update.byteOffset, update.byteLength),
-        )
-        if (id !== null) lastPublished.set(docId, id)
+        const bytes = Buffer.from(update.buffer, update.byteOffset, update.byteLength)
+        const id = await commands.xadd(streamKey(docId), 'MAXLEN', '~', maxStreamLength, '*', NODE_FIELD, nodeId, UPDATE_FIELD, bytes)
+        if (id !== null) {
+          lastPublished.set(docId, id)
+          recent.add(docId, id, bytes)
+        }
       } finally {
         pendingPublishes--
       }

@@ -16,8 +16,16 @@ export interface RedisServer {
   stop(): Promise<void>
   /** Starts the stopped server again on the same port and data. */
   start(): Promise<void>
+  /** SIGKILLs the server, as a crash would; `start` brings it back with what reached the disk. */
+  crash(): Promise<void>
   /** Stops the server and deletes its data. */
   destroy(): Promise<void>
+}
+
+/** Options of `startRedis`. */
+export interface StartRedisOptions {
+  /** Keep data in an append-only file (fsync every second). When false, a crash loses everything. @default true */
+  appendOnly?: boolean
 }
 
 async function answersPing(port: number): Promise<boolean> {
@@ -38,10 +46,10 @@ async function answersPing(port: number): Promise<boolean> {
 }
 
 /**
- * Starts redis-server on a free port of 127.0.0.1, with the append-only file on (fsync every write) so
+ * Starts redis-server on a free port of 127.0.0.1, with the append-only file on (fsync every second) so
  * that a restart keeps the streams, as a production deployment would.
  */
-export async function startRedis(): Promise<RedisServer> {
+export async function startRedis(options: StartRedisOptions = {}): Promise<RedisServer> {
   if (!existsSync(REDIS_BIN)) {
     throw new TestServiceError('missing', `${REDIS_BIN} not found: install the Debian package \`redis-server\``)
   }
@@ -52,7 +60,7 @@ export async function startRedis(): Promise<RedisServer> {
   const start = async (): Promise<void> => {
     const server = spawnService(REDIS_BIN, [
       '--port', String(port), '--bind', '127.0.0.1', '--dir', dataDir,
-      '--save', '', '--appendonly', 'yes', '--appendfsync', 'always',
+      '--save', '', '--appendonly', options.appendOnly === false ? 'no' : 'yes', '--appendfsync', 'everysec',
       '--daemonize', 'no', '--logfile', '',
     ], {})
     const log = captureTail(server)
@@ -66,11 +74,11 @@ export async function startRedis(): Promise<RedisServer> {
       () => `redis-server did not answer on port ${port}: ${log()}`,
     )
   }
-  const stop = async (): Promise<void> => {
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<void> => {
     const server = child
     child = undefined
     if (server === undefined) return
-    server.kill('SIGTERM') // graceful: flushes the append-only file
+    server.kill(signal) // SIGTERM is graceful: it flushes the append-only file
     await waitForExit(server, 20_000)
   }
 
@@ -78,8 +86,9 @@ export async function startRedis(): Promise<RedisServer> {
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
-    stop,
+    stop: () => stop(),
     start,
+    crash: () => stop('SIGKILL'),
     async destroy() {
       await stop()
       rmSync(dataDir, { recursive: true, force: true })
