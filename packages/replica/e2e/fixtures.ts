@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import type * as Y from 'yjs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { BrowserContext, Page } from '@playwright/test'
+import { createRelay, type Relay } from '@driftless/relay'
+
+export const HARNESS = 'http://127.0.0.1:5174/'
+
+/** A real relay on a free port with SQLite in a temp dir; `restart` brings it back on the same port and file. */
+export class TestRelay {
+  #relay: Relay | undefined
+  #port = 0
+  readonly #dir = mkdtempSync(join(tmpdir(), 'driftless-replica-e2e-'))
+
+  static async start(): Promise<TestRelay> {
+    const relay = new TestRelay()
+    await relay.restart()
+    return relay
+  }
+
+  get url(): string {
+    return `ws://127.0.0.1:${this.#port}`
+  }
+
+  get relay(): Relay {
+    if (!this.#relay) throw new Error('the relay is stopped')
+    return this.#relay
+  }
+
+  async restart(): Promise<void> {
+    await this.stop()
+    this.#relay = await createRelay({
+      port: this.#port, host: '127.0.0.1', storage: { kind: 'sqlite', path: join(this.#dir, 'relay.db') }, logLevel: 'silent',
+    })
+    this.#port = this.#relay.port
+  }
+
+  async stop(): Promise<void> {
+    const relay = this.#relay
+    this.#relay = undefined
+    await relay?.close()
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop()
+    rmSync(this.#dir, { recursive: true, force: true })
+  }
+}
+
+export const openPage = async (context: BrowserContext): Promise<Page> => {
+  const page = await context.newPage()
+  await page.goto(HARNESS)
+  await page.waitForFunction(() => document.getElementById('ready')?.textContent === 'ready')
+  return page
+}
+
+export interface OpenOptions {
+  docId: string
+  relay?: string | string[]
+  channelPrefix: string
+  compactAfter?: number
+  durability?: 'strict' | 'relaxed'
+  databaseName?: string
+}
+
+/** Opens a replica in the page under `name` and waits for it to load; errors are collected by code. */
+export const openIn = (page: Page, name: string, options: OpenOptions): Promise<void> =>
+  page.evaluate(([name, options]) => {
+    const w = window as unknown as { replicas?: Record<string, unknown>; driftless: Window['driftless'] }
+    const replica = w.driftless.openReplica({ ...options, heartbeat: { idleMs: 1_000, timeoutMs: 3_000 } })
+    const errors: string[] = []
+    replica.on('error', (error) => errors.push(error.code))
+    ;(w.replicas ??= {})[name] = Object.assign(replica, { errors })
+    return replica.loaded
+  }, [name, options] as const)
+
+/** Inserts `content` at the end of text `t` of replica `name`. */
+export const edit = (page: Page, name: string, content: string): Promise<void> =>
+  page.evaluate(([name, content]) => {
+    const r = (window as unknown as { replicas: Record<string, { doc: Y.Doc }> }).replicas[name]!
+    const text = r.doc.getText('t')
+    text.insert(text.length, content)
+  }, [name, content] as const)
+
+export const textOf = (page: Page, name: string): Promise<string> =>
+  page.evaluate((name) => (window as unknown as { replicas: Record<string, { doc: Y.Doc }> }).replicas[name]!.doc.getText('t').toString(), name)
+
+/** Reads a property of replica `name` (status, pending, isLeader, errors). */
+export const prop = <T>(page: Page, name: string, key: string): Promise<T> =>
+  page.evaluate(([name, key]) => (window as unknown as { replicas: Record<string, Record<string, unknown>> }).replicas[name]![key], [name, key] as const) as Promise<T>
+
+export const call = (page: Page, name: string, method: 'whenSaved' | 'whenSynced' | 'close' | 'connect' | 'disconnect'): Promise<void> =>
+  page.evaluate(([name, method]) => {
+    const r = (window as unknown as { replicas: Record<string, Record<string, () => unknown>> }).replicas[name]!
+    return r[method]!() as Promise<void>
+  }, [name, method] as const)
+
+export const uniquePrefix = (): string => `t${Math.random().toString(36).slice(2)}`

@@ -1,0 +1,12 @@
+import * as Y from 'yjs'
+import { createIndexedDbStorage, openReplica, storageContract } from '../../src/index.js'
+
+/** What the Playwright specs drive from `page.evaluate`. */
+const driftless = { openReplica, Y, storageContract, createIndexedDbStorage }
+
+declare global {
+  interface Window { driftless: typeof driftless }
+}
+
+window.driftless = driftless
+document.getElementById('ready')!.textContent = 'ready'

@@ -1,0 +1,13 @@
+import { fileURLToPath } from 'node:url'
+import { defaultClientConditions, defineConfig } from 'vite'
+
+/**
+ * Serves the replica's test harness page from source (the `source` condition), so the browser tests need
+ * no package build. The root Playwright config starts it on 127.0.0.1:5174.
+ */
+export default defineConfig({
+  root: fileURLToPath(new URL('./harness', import.meta.url)),
+  resolve: { conditions: ['source', ...defaultClientConditions] },
+  server: { host: '127.0.0.1', port: 5174, strictPort: true },
+  logLevel: 'warn',
+})
