@@ -160,5 +160,6 @@ describe('postgres storage', () => {
     await Promise.all([pending, storage.close()])
     const reopened = newStorage({ table: `close${tableCount}` })
     expect(textOf(await reopened.load('d'))).toBe('a')
+    await expect(storage.load('d')).rejects.toMatchObject({ code: 'closed' })
   })
 })

@@ -28,8 +28,8 @@ export interface PostgresStorageOptions {
 
 /** Why a postgres storage operation failed; `cause` holds the driver's error. */
 export class PostgresStorageError extends Error {
-  readonly code: 'invalidOption' | 'queryFailed'
-  constructor(code: 'invalidOption' | 'queryFailed', message: string, options?: { cause?: unknown }) {
+  readonly code: 'invalidOption' | 'queryFailed' | 'closed'
+  constructor(code: 'invalidOption' | 'queryFailed' | 'closed', message: string, options?: { cause?: unknown }) {
     super(message, options)
     this.name = 'PostgresStorageError'
     this.code = code
@@ -79,13 +79,24 @@ export function createPostgresStorage(options: PostgresStorageOptions): RelaySto
     return schema
   }
 
-  const run = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
-    try {
-      await ensureSchema()
-      return await work()
-    } catch (error) {
-      throw new PostgresStorageError('queryFailed', `postgres ${what} failed: ${(error as Error).message}`, { cause: error })
+  const inFlight = new Set<Promise<unknown>>()
+  let closing: Promise<void> | undefined
+  const run = <T>(what: string, work: () => Promise<T>): Promise<T> => {
+    if (closing !== undefined) return Promise.reject(new PostgresStorageError('closed', `postgres ${what} after close`))
+    const operation = (async () => {
+      try {
+        await ensureSchema()
+        return await work()
+      } catch (error) {
+        throw new PostgresStorageError('queryFailed', `postgres ${what} failed: ${(error as Error).message}`, { cause: error })
+      }
+    })()
+    inFlight.add(operation)
+    const forget = (): void => {
+      inFlight.delete(operation)
     }
+    operation.then(forget, forget)
+    return operation
   }
 
   return {
@@ -130,7 +141,11 @@ export function createPostgresStorage(options: PostgresStorageOptions): RelaySto
         }
       }),
 
-    close: () => pool.end(),
+    close() {
+      // Operations already started (maybe still creating the schema) finish before the pool goes.
+      closing ??= Promise.allSettled([...inFlight]).then(() => pool.end())
+      return closing
+    },
   }
 }
 
