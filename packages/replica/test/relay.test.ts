@@ -28,6 +28,17 @@ describe('replica against the real relay (Node, ws, memory storage)', () => {
     await until(() => a.status === 'synced' && b.status === 'synced', 5_000, 'synced')
   })
 
+  it('shares presence (awareness) and removes it when a replica closes', async () => {
+    const relay = await start()
+    const a = replica({ relay: relay.url, WebSocket: ws, docId: 'presence' })
+    const b = replica({ relay: relay.url, WebSocket: ws, docId: 'presence' })
+    await until(() => a.status === 'synced' && b.status === 'synced', 5_000, 'both synced')
+    a.awareness.setLocalStateField('user', 'alice')
+    await until(() => b.awareness.getStates().get(a.doc.clientID)?.user === 'alice', 5_000, 'b sees alice')
+    await a.close()
+    await until(() => !b.awareness.getStates().has(a.doc.clientID), 5_000, 'alice gone')
+  })
+
   it('whenSynced resolves only after the relay committed the change', async () => {
     const inner = createRelayMemoryStorage()
     let release: (() => void) | undefined
