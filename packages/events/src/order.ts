@@ -1,7 +1,10 @@
 import type { StoredEvent } from './streams.js'
 
+/** What the total order looks at. */
+export interface OrderKey { readonly lamport: number; readonly stream: string; readonly seq: number }
+
 /** The total order of events: `(lamport, stream, seq)`. Every replica holding the same events sorts them alike. */
-export function compareEvents(a: StoredEvent, b: StoredEvent): number {
+export function compareEvents(a: OrderKey, b: OrderKey): number {
   if (a.lamport !== b.lamport) return a.lamport - b.lamport
   if (a.stream !== b.stream) return a.stream < b.stream ? -1 : 1
   return a.seq - b.seq
