@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { decodeEntry, NODE_FIELD, UPDATE_FIELD } from './redis-entry.js'
 import { streamIdAt, streamIdBefore } from './redis-ids.js'
+import { isValidUpdate as isWellFormedUpdate } from '../validate.js'
 import { StreamReader } from './redis-reader.js'
 import { RecentPublishes } from './redis-recent.js'
 import type { RelayBroker } from './types.js'
@@ -21,7 +22,7 @@ export interface RedisBrokerOptions {
   keyPrefix?: string
   /**
    * Tells whether a received payload is a well-formed Yjs update; entries it refuses are logged and skipped.
-   * @default accepts any non-empty payload
+   * @default the relay's own check of client updates (`isValidUpdate`)
    */
   isValidUpdate?: (update: Uint8Array) => boolean
   /**
@@ -38,7 +39,11 @@ export interface RedisBrokerOptions {
   trimMarginMs?: number
   /** Cap on entries per stream (approximate), in case `markDurable` is never called. @default 10_000 */
   maxStreamLength?: number
-  /** A stream not written for this long expires (its entries are all in storage anyway). @default 86_400_000 */
+  /**
+   * A stream not written for this long expires (its entries are all in storage anyway). The expiry is renewed
+   * by publishes, at most once per tenth of it per document.
+   * @default 86_400_000
+   */
   streamTtlMs?: number
   /**
    * This node's entries of the last this-many ms are kept in memory and published again if Redis restarts
@@ -95,7 +100,7 @@ const consoleLogger: RedisBrokerLogger = { warn: (details, message) => console.w
 export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
   const nodeId = options.nodeId ?? randomBytes(6).toString('base64url')
   const keyPrefix = options.keyPrefix ?? 'driftless:doc:'
-  const isValidUpdate = options.isValidUpdate ?? ((update) => update.byteLength > 0)
+  const isValidUpdate = options.isValidUpdate ?? isWellFormedUpdate
   const replayMs = options.replayMs ?? 2000
   const trimMarginMs = options.trimMarginMs ?? 60_000
   const maxStreamLength = options.maxStreamLength ?? 10_000
@@ -141,6 +146,7 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
 
   const docs = new Map<string, DocState>()
   const lastPublished = new Map<string, string>()
+  const expiryRenewedAt = new Map<string, number>()
   let pendingPublishes = 0
   let closed = false
 
@@ -192,6 +198,11 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
           lastPublished.set(docId, id)
           recent.add(docId, id, bytes)
         }
+        const now = Date.now()
+        if (now - (expiryRenewedAt.get(docId) ?? 0) > streamTtlMs / 10) {
+          expiryRenewedAt.set(docId, now)
+          await commands.pexpire(streamKey(docId), streamTtlMs)
+        }
       } finally {
         pendingPublishes--
       }
@@ -219,6 +230,7 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
         if (current.handlers.size === 0 && docs.get(docId) === current) {
           docs.delete(docId)
           lastPublished.delete(docId)
+          expiryRenewedAt.delete(docId)
           reader.remove(streamKey(docId))
         }
       }
