@@ -188,3 +188,19 @@ test('a database closed from under the replica (Safari connection loss) is reope
   await openIn(page, 'a', { docId: 'lost', channelPrefix: prefix })
   expect(await textOf(page, 'a')).toBe('one;two;')
 })
+
+test('the browser going offline is a disconnect; coming back online resyncs at once', async ({ context, browser }) => {
+  const page = await openPage(context)
+  await openIn(page, 'a', { docId: 'online', relay: relay.url, channelPrefix: uniquePrefix() })
+  await eventually(() => prop(page, 'a', 'status'), 'synced')
+  // Chromium's offline mode keeps the socket OPEN but drops everything: the replica must not trust it.
+  await context.setOffline(true)
+  await eventually(() => prop(page, 'a', 'status'), 'offline')
+  await edit(page, 'a', 'while offline')
+  expect(await prop<number>(page, 'a', 'pending')).toBe(1)
+  await context.setOffline(false)
+  await call(page, 'a', 'whenSynced')
+  const reader = await readFromRelay(browser, 'online')
+  await eventually(() => textOf(reader.page, 'reader'), 'while offline')
+  await reader.close()
+})

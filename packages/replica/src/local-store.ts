@@ -146,7 +146,10 @@ export class LocalStore {
       const ackedMeanwhile: number[] = []
       changes.forEach((change, i) => {
         change.key = keys[i]
-        if (!this.tracker.has(change.seq) && change.key !== undefined) ackedMeanwhile.push(change.key)
+        if (!this.tracker.has(change.seq) && change.key !== undefined) {
+          this.tracker.forget(change.key)
+          ackedMeanwhile.push(change.key)
+        }
       })
       this.#rows += merged.length
       this.#failing = false

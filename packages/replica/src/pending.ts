@@ -22,6 +22,8 @@ export class PendingTracker {
   readonly #changes = new Map<number, PendingChange>()
   #open: { change: PendingChange; updates: Uint8Array[] } | undefined
   #nextSeq = 1
+  /** Keys acknowledged here whose deletion may not be stored yet: never adopt them again. */
+  readonly #acknowledgedKeys = new Set<number>()
   #count = 0
   #waiters: Array<{ seq: number; resolve: () => void }> = []
   /** The document's state vector when the last change was sealed: the next change is everything after it. */
@@ -62,7 +64,7 @@ export class PendingTracker {
     const known = new Set([...this.#changes.values()].map((c) => c.key))
     const adopted: PendingChange[] = []
     for (const entry of stored) {
-      if (known.has(entry.key)) continue
+      if (known.has(entry.key) || this.#acknowledgedKeys.has(entry.key)) continue
       const change = { seq: this.#nextSeq++, update: entry.update, changes: entry.changes, key: entry.key, saving: false }
       this.#changes.set(change.seq, change)
       adopted.push(change)
@@ -92,11 +94,19 @@ export class PendingTracker {
       const change = this.#changes.get(seq)
       if (!change || change === this.#open?.change) continue
       this.#changes.delete(seq)
-      if (change.key !== undefined) keys.push(change.key)
+      if (change.key !== undefined) {
+        keys.push(change.key)
+        this.#acknowledgedKeys.add(change.key)
+      }
       this.#setCount(this.#count - change.changes)
     }
     this.#release()
     return keys
+  }
+
+  /** A key stored after its change was acknowledged: its deletion is on the way, never adopt it. */
+  forget(key: number): void {
+    this.#acknowledgedKeys.add(key)
   }
 
   /** Resolves once every change recorded before the call is acknowledged. */

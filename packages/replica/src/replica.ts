@@ -1,5 +1,6 @@
 import * as Y from 'yjs'
 import { Awareness, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness'
+import { Backoff } from './connection/backoff.js'
 import type { DocPort } from './connection/multiplexer.js'
 import { ReplicaError, toStorageError } from './errors.js'
 import { Emitter } from './events.js'
@@ -53,6 +54,7 @@ export class Replica {
   #port: DocPort | undefined
   #closed = false
   #wasSynced = false
+  #restoreTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor(private readonly options: ReplicaOptions) {
     this.docId = options.docId
@@ -145,6 +147,7 @@ export class Replica {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    if (this.#restoreTimer) clearTimeout(this.#restoreTimer)
     removeAwarenessStates(this.awareness, [this.doc.clientID], 'local')
     await this.loaded
     await this.#store.close()
@@ -161,25 +164,41 @@ export class Replica {
   }
 
   async #load(): Promise<void> {
+    // If storage is unavailable now, start from memory and the relay; restore in the background when it is back.
+    if (!(await this.#restore())) this.#restoreLater(new Backoff({ baseMs: 500, capMs: 30_000 }))
+    if (this.#closed) return
+    this.#channel?.hello()
+    if (this.options.autoConnect ?? true) this.connect()
+  }
+
+  async #restore(): Promise<boolean> {
     try {
       const rows = await this.#store.load()
       // One transaction: observers see the restored document once, not row by row.
       this.doc.transact(() => {
         for (const row of rows) Y.applyUpdate(this.doc, row, fromStorage)
       }, fromStorage)
+      return true
     } catch (error) {
-      this.#events.emit('error', toStorageError(error))
+      if (!this.#closed) this.#events.emit('error', toStorageError(error))
+      return false
     }
-    if (this.#closed) return
-    this.#channel?.hello()
-    if (this.options.autoConnect ?? true) this.connect()
+  }
+
+  #restoreLater(backoff: Backoff): void {
+    this.#restoreTimer = setTimeout(() => {
+      this.#restoreTimer = undefined
+      if (this.#closed) return
+      void this.#restore().then((done) => { if (!done && !this.#closed) this.#restoreLater(backoff) })
+    }, backoff.next() + 100)
   }
 
   /** Other tabs (or a closed one) may have left pending changes in shared storage: take them in. */
   async #refreshPending(): Promise<void> {
     try {
-      const stored = await this.#storage.adapter.load(this.docId)
-      for (const change of this.#tracker.adopt(stored.pending)) {
+      const adapter = this.#storage.adapter
+      const pending = adapter.loadPending ? await adapter.loadPending(this.docId) : (await adapter.load(this.docId)).pending
+      for (const change of this.#tracker.adopt(pending)) {
         if (change.update) Y.applyUpdate(this.doc, change.update, fromStorage)
       }
     } catch { /* storage trouble is reported by the writer; sync from memory */ }

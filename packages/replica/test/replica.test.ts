@@ -242,3 +242,31 @@ describe('local storage', () => {
     expect((await inner.load('doc')).pending).toMatchObject([{ changes: 10_000 }])
   })
 })
+
+describe('storage unavailable at open', () => {
+  it('starts from memory and the relay, then restores local state once storage is back', async () => {
+    const relay = fakeRelay()
+    const inner = createMemoryStorage()
+    await inner.write('doc', { log: [stored('from disk')], pending: [], acked: [] })
+    let down = true
+    const storage: StorageAdapter = {
+      ...inner,
+      load: (docId) => (down ? Promise.reject(new DOMException('connection lost', 'UnknownError')) : inner.load(docId)),
+      write: (docId, w) => (down ? Promise.reject(new DOMException('connection lost', 'UnknownError')) : inner.write(docId, w)),
+    }
+    const a = replica({ relay: relay.url, storage })
+    await a.loaded
+    expect(a.errors[0]?.code).toBe('storage-unavailable')
+    a.doc.getText('u').insert(0, 'new')
+    await a.whenSynced()
+    down = false
+    await until(() => text(a) === 'from disk', 10_000, 'restored from storage')
+    await a.whenSaved()
+  })
+})
+
+const stored = (content: string): Uint8Array => {
+  const doc = new Y.Doc()
+  doc.getText('t').insert(0, content)
+  return Y.encodeStateAsUpdate(doc)
+}

@@ -45,6 +45,15 @@ export const storageContract = (open: () => Promise<StorageAdapter> | StorageAda
     }),
   },
   {
+    name: 'loadPending, where implemented, returns the same entries as load',
+    run: () => withAdapter(open, async (storage) => {
+      await storage.write('a', { log: [edit('x')], pending: [{ update: edit('x'), changes: 1 }], acked: [] })
+      if (!storage.loadPending) return
+      const [full, pending] = await Promise.all([storage.load('a'), storage.loadPending('a')])
+      equal(JSON.stringify(pending.map((e) => [e.key, e.changes])), JSON.stringify(full.pending.map((e) => [e.key, e.changes])), 'pending entries')
+    }),
+  },
+  {
     name: 'replace deletes only the named rows',
     run: () => withAdapter(open, async (storage) => {
       await storage.write('a', { log: [edit('a'), edit('b')], pending: [], acked: [] })

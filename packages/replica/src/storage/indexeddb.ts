@@ -43,7 +43,9 @@ export const createIndexedDbStorage = (options: IndexedDbStorageOptions = {}): S
     if (opening) return opening
     const factory = options.indexedDB ?? globalThis.indexedDB
     if (!factory) return Promise.reject(new DOMException('IndexedDB is not available here', 'InvalidStateError'))
-    const attempt = withFactory(factory, () =>
+    let refuse: (error: unknown) => void = () => undefined
+    const blocked = new Promise<never>((_, reject) => { refuse = reject })
+    const opened = withFactory(factory, () =>
       openDB<DriftlessSchema>(name, SCHEMA_VERSION, {
         upgrade(db, oldVersion) {
           if (oldVersion < 1) {
@@ -51,10 +53,18 @@ export const createIndexedDbStorage = (options: IndexedDbStorageOptions = {}): S
             db.createObjectStore('pending', { keyPath: 'key', autoIncrement: true }).createIndex('docId', 'docId')
           }
         },
+        // Another tab holds an older version open and does not let go: fail now (the caller retries later)
+        // rather than hang every load and write behind it.
+        blocked() { refuse(new DOMException('the database upgrade is blocked by another tab', 'InvalidStateError')) },
         blocking() { forget(attempt, true) },
         terminated() { forget(attempt, false) },
       }),
     )
+    const attempt = Promise.race([opened, blocked])
+    // If the blocked open completes after all, nobody uses that connection: close it.
+    void Promise.allSettled([opened, blocked]).then(([db]) => {
+      if (db.status === 'fulfilled' && opening !== attempt) db.value.close()
+    })
     opening = attempt
     // A failed open is retried by the next call rather than cached.
     attempt.catch(() => forget(attempt, false))
@@ -91,6 +101,10 @@ export const createIndexedDbStorage = (options: IndexedDbStorageOptions = {}): S
         log: log.map(({ key, update }) => ({ key: key!, update })),
         pending: pending.map(({ key, update, changes }) => ({ key: key!, update, changes })),
       }
+    }),
+    loadPending: (docId) => run(async (db) => {
+      const pending = await db.getAllFromIndex('pending', 'docId', docId)
+      return pending.map(({ key, update, changes }) => ({ key: key!, update, changes }))
     }),
     write: (docId, write) => run(async (db) => {
       const tx = db.transaction(['updates', 'pending'], 'readwrite', { durability })

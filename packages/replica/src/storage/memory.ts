@@ -22,6 +22,10 @@ export const createMemoryStorage = (): StorageAdapter => {
       check()
       return { log: [...(logs.get(docId) ?? [])], pending: [...(pendings.get(docId) ?? [])] }
     },
+    async loadPending(docId) {
+      check()
+      return [...(pendings.get(docId) ?? [])]
+    },
     async write(docId, write: StorageWrite) {
       check()
       const log = listOf(logs, docId)

@@ -39,6 +39,11 @@ export interface StorageWrite {
 export interface StorageAdapter {
   /** The document's log and pending entries, read consistently (one transaction); empty for a new document. */
   load(docId: string): Promise<StoredDocument>
+  /**
+   * Only the pending entries (read on every reconnect to pick up what other tabs left). Optional: without
+   * it, `load` is used.
+   */
+  loadPending?(docId: string): Promise<PendingEntry[]>
   /** Commits the whole write atomically and returns the keys given to `write.pending`. */
   write(docId: string, write: StorageWrite): Promise<number[]>
   /**
