@@ -1,0 +1,126 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { createMemoryStorage, type Relay, type RelayBroker, type RelayStorage } from '../src/index.js'
+import { eventually, startRelay, TestClient } from './helpers.js'
+
+const relays: Relay[] = []
+afterEach(async () => {
+  for (const relay of relays.splice(0)) await relay.close()
+})
+const start = async (...args: Parameters<typeof startRelay>): Promise<Relay> => {
+  const relay = await startRelay(...args)
+  relays.push(relay)
+  return relay
+}
+
+/** An in-process stand-in for Redis: brokers created from one bus see each other's updates. */
+const createBus = () => {
+  const subscribers = new Set<{ broker: RelayBroker; docId: string; onUpdate: (update: Uint8Array) => void }>()
+  const calls: string[] = []
+  const broker = (): RelayBroker => {
+    const self: RelayBroker = {
+      async publish(docId, update) {
+        for (const subscriber of subscribers) if (subscriber.broker !== self && subscriber.docId === docId) subscriber.onUpdate(update)
+      },
+      async subscribe(docId, onUpdate) {
+        calls.push(`subscribe ${docId}`)
+        const entry = { broker: self, docId, onUpdate }
+        subscribers.add(entry)
+        return () => subscribers.delete(entry)
+      },
+      async close() {},
+    }
+    return self
+  }
+  return { broker, subscribers, calls }
+}
+
+const itemsOf = async (storage: RelayStorage, docId: string): Promise<number[]> => {
+  const doc = new Y.Doc()
+  for (const row of await storage.load(docId)) Y.applyUpdate(doc, row.update)
+  return doc.getArray<number>('n').toArray()
+}
+
+describe('multi-node seams', () => {
+  it('fans updates out across nodes through the broker; only the accepting node stores them', async () => {
+    const bus = createBus()
+    const storage = createMemoryStorage()
+    const calls = bus.calls
+    const loggingStorage: RelayStorage = {
+      ...storage,
+      load: async docId => {
+        calls.push(`load ${docId}`)
+        return storage.load(docId)
+      },
+    }
+    const one = await start({ storage: loggingStorage, broker: bus.broker() })
+    const two = await start({ storage: loggingStorage, broker: bus.broker() })
+    const a = await TestClient.greeted(one.url)
+    const b = await TestClient.greeted(two.url)
+    await a.subscribe('d')
+    await b.subscribe('d')
+    // Each node subscribes to the broker before it reads the document from storage.
+    expect(calls.filter(call => call.endsWith(' d'))).toEqual(['subscribe d', 'load d', 'subscribe d', 'load d'])
+
+    const doc = new Y.Doc()
+    doc.getArray<number>('n').push([1])
+    a.send({ type: 'update', docId: 'd', update: Y.encodeStateAsUpdate(doc), ackId: 1 })
+    const received = await b.waitFor(m => m.type === 'update')
+    const replica = new Y.Doc()
+    if (received.type === 'update') Y.applyUpdate(replica, received.update)
+    expect(replica.getArray('n').toArray()).toEqual([1])
+    await a.waitFor(m => m.type === 'ack')
+    expect(await storage.load('d')).toHaveLength(1)
+    // A late subscriber on node two gets the update from node two's memory.
+    const c = await TestClient.greeted(two.url)
+    const step2 = await c.subscribe('d')
+    const late = new Y.Doc()
+    Y.applyUpdate(late, step2.update)
+    expect(late.getArray('n').toArray()).toEqual([1])
+    for (const client of [a, b, c]) client.close()
+    await eventually(() => bus.subscribers.size === 0, 5000, 'broker subscriptions released with the rooms')
+  })
+})
+
+describe('compaction', () => {
+  it('merges a document\'s log in the background once past the threshold, losing nothing', async () => {
+    const storage = createMemoryStorage()
+    const relay = await start({ storage, compactAfterRows: 20 })
+    const client = await TestClient.greeted(relay.url)
+    await client.subscribe('d')
+    const doc = new Y.Doc()
+    for (let i = 1; i <= 100; i++) {
+      const before = Y.encodeStateVector(doc)
+      doc.getArray<number>('n').push([i])
+      client.send({ type: 'update', docId: 'd', update: Y.encodeStateAsUpdate(doc, before), ackId: i })
+      if (i % 10 === 0) await client.waitFor(m => m.type === 'ack' && m.ackId === i)
+    }
+    await eventually(async () => (await storage.load('d')).length < 20, 10_000, 'compacted log')
+    expect(await itemsOf(storage, 'd')).toEqual(Array.from({ length: 100 }, (_, i) => i + 1))
+    expect(await relay.metrics.metrics()).toMatch(/driftless_compactions_total [1-9]/)
+    // A fresh subscriber still gets everything.
+    const reader = await TestClient.greeted(relay.url)
+    const step2 = await reader.subscribe('d')
+    const replica = new Y.Doc()
+    Y.applyUpdate(replica, step2.update)
+    expect(replica.getArray('n').length).toBe(100)
+    client.close()
+    reader.close()
+  })
+
+  it('compacts a long log found when a document is opened', async () => {
+    const storage = createMemoryStorage()
+    const doc = new Y.Doc()
+    for (let i = 1; i <= 50; i++) {
+      const before = Y.encodeStateVector(doc)
+      doc.getArray<number>('n').push([i])
+      await storage.append([{ docId: 'old', update: Y.encodeStateAsUpdate(doc, before) }])
+    }
+    const relay = await start({ storage, compactAfterRows: 10 })
+    const client = await TestClient.greeted(relay.url)
+    await client.subscribe('old')
+    await eventually(async () => (await storage.load('old')).length === 1, 10_000, 'compacted on open')
+    expect(await itemsOf(storage, 'old')).toHaveLength(50)
+    client.close()
+  })
+})
