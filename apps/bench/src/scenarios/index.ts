@@ -2,6 +2,7 @@ import type { Scenario } from '../scenario.js'
 import { browserPersistence } from './browser-persistence.js'
 import { durability } from './durability.js'
 import { durableAck } from './durable-ack.js'
+import { events } from './events.js'
 import { fanOut } from './fan-out.js'
 import { largeDoc } from './large-doc.js'
 import { manyDocs } from './many-docs.js'
@@ -9,4 +10,4 @@ import { partition } from './partition.js'
 import { tabs } from './tabs.js'
 
 /** Every scenario, in report order. To add one, write a module exporting a `Scenario` and list it here. */
-export const SCENARIOS: readonly Scenario[] = [fanOut, manyDocs, largeDoc, durability, durableAck, browserPersistence, partition, tabs]
+export const SCENARIOS: readonly Scenario[] = [fanOut, manyDocs, largeDoc, durability, durableAck, browserPersistence, partition, tabs, events]

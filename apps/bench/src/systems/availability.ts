@@ -30,6 +30,10 @@ export const prepareDriftless = async (
         await build(pkg)
       }
     }
+    if (options.build) {
+      // The events scenario reports its own failure to load; a broken events build must not hide the relay.
+      await build('events').catch((error: unknown) => options.log(String(error)))
+    }
     return { clients: driftlessClients(await loadReplica()) }
   } catch (error) {
     if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return { unavailable: '@driftless/replica is not built yet' }

@@ -16,7 +16,7 @@ interface Replica {
   close(): Promise<void>
 }
 interface ReplicaModule {
-  openReplica(options: { docId: string; relay?: string; storage: 'memory' | 'indexeddb'; WebSocket?: unknown }): Replica
+  openReplica(options: { docId: string; relay?: string; storage: 'memory' | 'indexeddb'; WebSocket?: unknown; crossTab?: boolean }): Replica
 }
 
 const SYNC_TIMEOUT_MS = 120_000
@@ -37,7 +37,8 @@ export const loadReplica = (): Promise<ReplicaModule> => {
 export const driftlessClients = (mod: ReplicaModule): ClientSystem => ({
   name: 'driftless',
   open(url, docId, options): SyncClient {
-    const replica = mod.openReplica({ docId, relay: url, storage: 'memory', WebSocket: options?.WebSocket ?? WebSocket })
+    // Clients in one process are separate devices here, as y-websocket's are with disableBc.
+    const replica = mod.openReplica({ docId, relay: url, storage: 'memory', WebSocket: options?.WebSocket ?? WebSocket, crossTab: false })
     let connected: Promise<void> | undefined
     return {
       get doc() { return replica.doc },
