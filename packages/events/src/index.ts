@@ -3,7 +3,7 @@ export type { AnyEventDefinition, DataOfSchema, EventDefinition, EventGuard, Eve
 export type { Envelope } from './envelope.js'
 export { EventsError, EventsErrorCode, type EventIssue } from './errors.js'
 export { openEventLog } from './log.js'
-export type { EmitOptions, EventLog, EventLogOptions, ReplicaLike } from './log.js'
+export type { EmitOptions, EventLog, EventLogOptions, ReplicaLike } from './api.js'
 export { defineProjection } from './projection.js'
 export type { AnyProjectionDefinition, EventOf, Projection, ProjectionDefinition } from './projection.js'
 export { HandlerScope } from './handlers.js'

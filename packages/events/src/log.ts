@@ -1,90 +1,17 @@
 import * as Y from 'yjs'
+import type { EmitOptions, EventLog, EventLogOptions, ReplicaLike } from './api.js'
 import { randomId, memoryCheckpoints, type CheckpointStore } from './checkpoint-store.js'
 import type { AnyEventDefinition, EventDefinition } from './definition.js'
 import { encodeClose, encodeEvent, encodeTick, type Envelope, type Entry } from './envelope.js'
 import { EventsError, EventsErrorCode } from './errors.js'
 import { HandlerRunner, type HandlerHost, type HandlerOptions } from './handlers.js'
 import { EventIndex } from './order.js'
-import { ProjectionFold, type AnyProjectionDefinition, type FoldSource, type Projection, type ProjectionDefinition } from './projection.js'
+import { ProjectionFold, type FoldSource, type Projection, type ProjectionDefinition } from './projection.js'
 import { DefinitionRegistry } from './registry.js'
 import { watermarkOf } from './stability.js'
 import { createStream, retiredOf, streamsOf, StreamReader, type StoredEvent } from './streams.js'
 
-/** What the log needs from a replica (`openReplica()` fits); a bare `Y.Doc` works too and always leads. */
-export interface ReplicaLike {
-  readonly doc: Y.Doc
-  /** Whether this tab leads (runs handlers). @default true when absent */
-  readonly isLeader?: boolean
-  on?(event: 'leader', listener: (isLeader: boolean) => void): () => void
-}
-
-/** Options of `openEventLog`. */
-export interface EventLogOptions {
-  /** Event definitions to read (more are added by `emit`, `projection`, `handle` and `register`). @default [] */
-  readonly events?: readonly AnyEventDefinition[]
-  /** Projections to fold from the start; register those with invariants here, before handlers run. @default [] */
-  readonly projections?: readonly AnyProjectionDefinition[]
-  /** Where handler checkpoints and this replica's device id live. Browsers: `indexedDbCheckpoints(docId)`. @default memoryCheckpoints() */
-  readonly checkpoints?: CheckpointStore
-  /** Ms after seeing a higher lamport before writing a tick, so the watermark can pass this idle stream; false: only `tick()`. @default 200 */
-  readonly heartbeatMs?: number | false
-  /** Events between two projection snapshots (the most a rewind refolds beyond the late event). @default 256 */
-  readonly snapshotEvery?: number
-  /** Receives errors thrown by handlers (the handler retries on the next change). @default console.error */
-  readonly onError?: (error: unknown, where: { readonly handler: string; readonly eventId: string }) => void
-}
-
-/** Options of `emit`. */
-export interface EmitOptions {
-  /** Makes this a compensating event for `compensates` (an event id). At most one is written per event and replica, and projections apply only the first. */
-  readonly compensates?: string
-}
-
-/** Domain events on a Y.Doc. Create with `openEventLog`. */
-export interface EventLog {
-  /** This session's stream id (`<deviceId>.<random>`); a new one per `openEventLog`. */
-  readonly stream: string
-  /** This replica's id from the checkpoint store; the prefix of its streams. */
-  readonly deviceId: string
-  /** Lamport at or below which every event is stable (`Infinity` when no stream is open). */
-  readonly watermark: number
-  /** True while some events cannot be read (unknown type or newer version); see `parked()`. */
-  readonly behindSchema: boolean
-  /** Validates, stamps and appends an event to this session's stream; returns its id. Throws `EventsError` `invalid-event`. */
-  emit<Type extends string, Data>(definition: EventDefinition<Type, Data>, data: Data, options?: EmitOptions): string
-  /** Adds or upgrades definitions; parked events they can read are folded in order. */
-  register(...definitions: AnyEventDefinition[]): void
-  /** Every readable event, in total order. */
-  events(): Envelope[]
-  /** Events that cannot be read yet, in total order (stored form, not upcast). */
-  parked(): StoredEvent[]
-  /** Whether `event` is stable (final). */
-  isStable(event: Pick<Envelope, 'lamport'>): boolean
-  /** The folded projection (folded on first call, then kept up to date). */
-  projection<State>(definition: ProjectionDefinition<State, readonly AnyEventDefinition[]>): Projection<State>
-  /** Why some projection rejected the event with this id, if one did. */
-  rejection(id: string): string | undefined
-  /** Registers a handler; returns a function that unregisters it. */
-  handle<const Definitions extends readonly AnyEventDefinition[]>(name: string, options: HandlerOptions<Definitions>): () => void
-  /** Resolves once handlers have processed everything they can process now. */
-  whenHandled(): Promise<void>
-  /** Writes a tick now if this stream lags the highest lamport seen (lets the watermark pass an idle stream). */
-  tick(): void
-  /** Declares another stream dead (a crashed session): it stops holding the watermark; its entries beyond what this replica holds are ignored everywhere. */
-  retireStream(stream: string): void
-  /** Retires every stream of a device that will never come back (site data cleared, device lost). */
-  retireDevice(deviceId: string): void
-  /** Calls `listener` after any change of events, watermark or schema state. Returns unsubscribe. */
-  subscribe(listener: () => void): () => void
-  /**
-   * Stops handlers and observers and marks the stream closed (it stops holding the watermark; the device
-   * still does until it writes again, unless `leave`).
-   * `closeStream: false` leaves it open, as a crash would. `leave: true` also says the device will never
-   * come back (default: when the checkpoint store is not persistent).
-   */
-  close(options?: { readonly closeStream?: boolean; readonly leave?: boolean }): Promise<void>
-}
-
+export type { EmitOptions, EventLog, EventLogOptions, ReplicaLike } from './api.js'
 /**
  * Opens the event log of a replica's document (or a bare `Y.Doc`) with a new stream for this session.
  * @example const log = await openEventLog(replica, { events: [cardAdded], checkpoints: indexedDbCheckpoints('board-42') })

@@ -1,0 +1,10 @@
+import { fileURLToPath } from 'node:url'
+import { defaultClientConditions, defineConfig } from 'vite'
+
+/** Serves the events test page from source (`source` condition); used by ./playwright.config.ts. */
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  resolve: { conditions: ['source', ...defaultClientConditions] },
+  optimizeDeps: { include: ['yjs', 'idb', 'lib0/random'] },
+  server: { host: '127.0.0.1', port: 5175, hmr: false, watch: { ignored: ['**/*'] } },
+})
