@@ -79,6 +79,7 @@ describe('three relay nodes with PostgreSQL and Redis', { timeout: 90_000 }, () 
       await editRounds(replicas, 20, 5)
       await converged(replicas, expectedText(6, 20))
       expect(await storedText(deployment, 'board')).toBe(expectedText(6, 20))
+      for (const node of nodes) expect((await fetch(`${node.url.replace(/^ws/, 'http')}/healthz`)).status).toBe(200)
       // Every node published its clients' edits to the document's stream.
       const publishers = new Set((await admin.xrange(`${deployment.keyPrefix}board`, '-', '+')).map(([, f]) => f[1]))
       expect(publishers.size).toBe(3)

@@ -81,12 +81,22 @@ describe('postgres storage', () => {
   })
 
   it('append commits all writes or none', async () => {
-    const storage = newStorage()
+    const table = `atomic${++tableCount}`
+    const storage = newStorage({ table })
     await storage.append([{ docId: 'd', update: edit('a') }])
-    // PostgreSQL text cannot hold NUL, so the second row fails inside the transaction.
-    const failing = storage.append([{ docId: 'd', update: edit('b') }, { docId: 'bad\u0000id', update: edit('c') }])
+    // A constraint refusing one document makes the second row fail inside the transaction.
+    await admin.query(`ALTER TABLE ${table} ADD CONSTRAINT refuse_bad CHECK (doc_id <> convert_to('bad', 'UTF8'))`)
+    const failing = storage.append([{ docId: 'd', update: edit('b') }, { docId: 'bad', update: edit('c') }])
     await expect(failing).rejects.toBeInstanceOf(PostgresStorageError)
     expect(textOf(await storage.load('d'))).toBe('a')
+  })
+
+  it('stores any UTF-8 document id, NUL included, without failing the batch it shares', async () => {
+    const storage = newStorage()
+    const ids = ['\u0000driftless-health-probe', 'emoji 🧭 ü', 'x'.repeat(512)]
+    await storage.append(ids.map((docId, i) => ({ docId, update: edit(String(i)) })))
+    for (const [i, docId] of ids.entries()) expect(textOf(await storage.load(docId))).toBe(String(i))
+    expect(await storage.load('\u0000')).toEqual([])
   })
 
   it('replace deletes exactly the named rows and keeps one appended after the load', async () => {

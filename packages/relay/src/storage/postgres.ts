@@ -44,6 +44,12 @@ const toId = (value: string | number): number => Number(value)
 const toBytes = (buffer: Buffer): Uint8Array => new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
 
 /**
+ * Document ids are stored as their UTF-8 bytes: a protocol id may hold U+0000, which a PostgreSQL `text`
+ * refuses, and one such id would otherwise fail the whole group commit it shares with other documents.
+ */
+const docKey = (docId: string): Buffer => Buffer.from(docId, 'utf8')
+
+/**
  * Storage in PostgreSQL, shared by every relay node of a deployment: one row per update, compacted by
  * `replace`, which deletes exactly the rows it names so compactions racing on several nodes lose nothing.
  *
@@ -104,7 +110,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): RelaySto
       run('load', async () => {
         const result = await pool.query<{ id: string; data: Buffer }>(
           `SELECT id, data FROM ${table} WHERE doc_id = $1 ORDER BY id`,
-          [docId],
+          [docKey(docId)],
         )
         return result.rows.map((row): StoredUpdate => ({ id: toId(row.id), update: toBytes(row.data) }))
       }),
@@ -115,9 +121,9 @@ export function createPostgresStorage(options: PostgresStorageOptions): RelaySto
         // One statement is one transaction: the promise resolves only after COMMIT (synchronous_commit).
         await pool.query(
           `INSERT INTO ${table} (doc_id, data)
-           SELECT w.doc_id, w.data FROM unnest($1::text[], $2::bytea[]) WITH ORDINALITY AS w(doc_id, data, n)
+           SELECT w.doc_id, w.data FROM unnest($1::bytea[], $2::bytea[]) WITH ORDINALITY AS w(doc_id, data, n)
            ORDER BY w.n`,
-          [writes.map((w) => w.docId), writes.map((w) => Buffer.from(w.update.buffer, w.update.byteOffset, w.update.byteLength))],
+          [writes.map((w) => docKey(w.docId)), writes.map((w) => Buffer.from(w.update.buffer, w.update.byteOffset, w.update.byteLength))],
         )
       }),
 
@@ -127,9 +133,9 @@ export function createPostgresStorage(options: PostgresStorageOptions): RelaySto
         try {
           await client.query('BEGIN')
           // The merge gets a fresh id: reusing a deleted one would let a stale compaction elsewhere delete it.
-          await client.query(`DELETE FROM ${table} WHERE doc_id = $1 AND id = ANY($2::bigint[])`, [docId, ids])
+          await client.query(`DELETE FROM ${table} WHERE doc_id = $1 AND id = ANY($2::bigint[])`, [docKey(docId), ids])
           await client.query(`INSERT INTO ${table} (doc_id, data) VALUES ($1, $2)`, [
-            docId,
+            docKey(docId),
             Buffer.from(merged.buffer, merged.byteOffset, merged.byteLength),
           ])
           await client.query('COMMIT')
@@ -156,7 +162,7 @@ async function createSchema(pool: pg.Pool, table: string): Promise<void> {
     // Nodes starting together would otherwise race on CREATE TABLE IF NOT EXISTS (a unique violation).
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`driftless-schema:${table}`])
     await client.query(
-      `CREATE TABLE IF NOT EXISTS ${table} (id bigserial PRIMARY KEY, doc_id text NOT NULL, data bytea NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS ${table} (id bigserial PRIMARY KEY, doc_id bytea NOT NULL, data bytea NOT NULL)`,
     )
     await client.query(`CREATE INDEX IF NOT EXISTS ${table}_doc_id_id ON ${table} (doc_id, id)`)
     await client.query('COMMIT')

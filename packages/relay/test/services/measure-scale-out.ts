@@ -89,12 +89,19 @@ async function fanOut(writeNode: ProcessNode, readNode: ProcessNode, docId: stri
 const summary = (l: readonly number[]): string =>
   `n=${l.length} p50=${percentile(l, 0.5).toFixed(2)} p95=${percentile(l, 0.95).toFixed(2)} p99=${percentile(l, 0.99).toFixed(2)} ms`
 
-async function redisCounters(redis: Redis): Promise<{ calls: Map<string, number>; input: number; output: number }> {
+/** CPU time (ms) a process has used, from /proc (clock ticks of 10 ms). */
+const cpuMs = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
+
+async function redisCounters(redis: Redis): Promise<{ calls: Map<string, number>; input: number; output: number; cpuMs: number }> {
   const info = await redis.info('all')
   const calls = new Map<string, number>()
   for (const match of info.matchAll(/^cmdstat_(\w+(?:\|\w+)?):calls=(\d+)/gm)) calls.set(match[1]!, Number(match[2]))
   const stat = (name: string): number => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? 0)
-  return { calls, input: stat('total_net_input_bytes'), output: stat('total_net_output_bytes') }
+  const cpu = (name: string): number => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0)
+  return { calls, input: stat('total_net_input_bytes'), output: stat('total_net_output_bytes'), cpuMs: (cpu('used_cpu_sys') + cpu('used_cpu_user')) * 1000 }
 }
 
 async function pgCounters(client: pg.Client): Promise<{ commits: number; inserted: number; wal: bigint }> {
@@ -116,11 +123,15 @@ try {
   await fanOut(a, a, 'warmup')
   await fanOut(a, b, 'warmup')
   for (let run = 0; run < RUNS; run++) {
+    const cpuOne = cpuMs(a.pid)
     const one = await fanOut(a, a, `one-${run}`)
+    const cpuOneUsed = cpuMs(a.pid) - cpuOne
+    const [cpuA, cpuB] = [cpuMs(a.pid), cpuMs(b.pid)]
     const r0 = await redisCounters(redis)
     const p0 = await pgCounters(pgClient)
     await sleep(200) // let pg_stat counters of the previous run settle
     const two = await fanOut(a, b, `two-${run}`)
+    const [cpuAUsed, cpuBUsed] = [cpuMs(a.pid) - cpuA, cpuMs(b.pid) - cpuB]
     await sleep(700) // stats are flushed by backends at most every 500 ms (idle)
     const r1 = await redisCounters(redis)
     const p1 = await pgCounters(pgClient)
@@ -129,6 +140,7 @@ try {
     console.log(`run ${run}: one node   ${summary(one)}`)
     console.log(`run ${run}: two nodes  ${summary(two)}  ratio p50 ${(percentile(two, 0.5) / percentile(one, 0.5)).toFixed(2)} p95 ${(percentile(two, 0.95) / percentile(one, 0.95)).toFixed(2)}`)
     console.log(`  redis per edit: ${perEdit.map(([c, n]) => `${c}=${n.toFixed(3)}`).join(' ')}; bytes in ${((r1.input - r0.input) / edits).toFixed(0)} out ${((r1.output - r0.output) / edits).toFixed(0)}`)
+    console.log(`  node CPU per edit (ms): one node ${(cpuOneUsed / edits).toFixed(3)} (commit + ${READERS} deliveries); two nodes: writer ${(cpuAUsed / edits).toFixed(3)} reader ${(cpuBUsed / edits).toFixed(3)}; redis ${((r1.cpuMs - r0.cpuMs) / edits).toFixed(3)}`)
     console.log(`  postgres per edit: commits ${((p1.commits - p0.commits) / edits).toFixed(3)} rows ${((p1.inserted - p0.inserted) / edits).toFixed(3)} WAL bytes ${(Number(p1.wal - p0.wal) / edits).toFixed(0)}`)
   }
   // Memory of one node process per connection (each on its own document, and several per document).
