@@ -1,6 +1,9 @@
 import { expectConverged, test } from '@driftless/testkit'
 import { addCardByTyping, expectExactly, openBoards, readDoc, readDom, uniqueDoc } from './board.js'
 
+// Generous: page loads from the Vite dev server are slow on a busy 2-core machine.
+test.describe.configure({ timeout: 120_000 })
+
 test('3 devices × 2 tabs edit at once and converge, in the documents and on screen', async ({ openClients }, testInfo) => {
   const clients = await openBoards(openClients, 3, uniqueDoc(testInfo), { tabs: 2 })
   const tabs = clients.flatMap((client) => client.pages.map((page) => ({ page, name: client.tabName(page) })))

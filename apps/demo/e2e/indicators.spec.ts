@@ -1,6 +1,9 @@
 import { expectConverged, heal, partition, test } from '@driftless/testkit'
 import { addCardByTyping, addCardSaved, attachScreenshot, expectExactly, openBoards, readDoc, uniqueDoc } from './board.js'
 
+// Generous: page loads from the Vite dev server are slow on a busy 2-core machine.
+test.describe.configure({ timeout: 120_000 })
+
 test('status, pending and leader indicators follow the connection; screenshots saved', async ({ openClients }, testInfo) => {
   const clients = await openBoards(openClients, 2, uniqueDoc(testInfo), { tabs: 1 })
   const [device, other] = clients

@@ -2,6 +2,9 @@ import type { Page } from '@playwright/test'
 import { expectConverged, test } from '@driftless/testkit'
 import { addCardByTyping, expectExactly, openBoards, readDoc, uniqueDoc } from './board.js'
 
+// Generous: page loads from the Vite dev server are slow on a busy 2-core machine.
+test.describe.configure({ timeout: 120_000 })
+
 async function leaders(pages: readonly Page[]): Promise<Page[]> {
   const flags = await Promise.all(pages.map(async (page) => (await page.getByTestId('leader').getAttribute('data-leader')) === 'true'))
   return pages.filter((_, index) => flags[index])

@@ -1,6 +1,9 @@
 import { expectConverged, heal, partition, test } from '@driftless/testkit'
 import { addCardByTyping, allTexts, attachScreenshot, expectExactly, openBoards, readDoc, readDom, uniqueDoc } from './board.js'
 
+// Generous: page loads from the Vite dev server are slow on a busy 2-core machine.
+test.describe.configure({ timeout: 120_000 })
+
 test('2 of 3 devices partitioned edit offline; after heal nothing is lost or duplicated', async ({ openClients }, testInfo) => {
   const clients = await openBoards(openClients, 3, uniqueDoc(testInfo), { tabs: 1 })
   const [online, cutA, cutB] = clients

@@ -1,6 +1,9 @@
 import { expectConverged, heal, partition, test } from '@driftless/testkit'
 import { addCardSaved, allTexts, openBoards, readDoc, uniqueDoc, waitSynced } from './board.js'
 
+// Generous: page loads from the Vite dev server are slow on a busy 2-core machine.
+test.describe.configure({ timeout: 120_000 })
+
 test('relay SIGKILLed during edits and restarted: clients converge and no acknowledged edit is lost', async ({ openClients, relay }, testInfo) => {
   const doc = uniqueDoc(testInfo)
   const clients = await openBoards(openClients, 3, doc, { tabs: 1 })

@@ -45,14 +45,15 @@ export async function expectConverged<T>(
 ): Promise<Converged<T>> {
   const { timeout = 10_000, interval = 100 } = options
   const started = performance.now()
-  let states = new Map<string, { json: string; value: unknown }>()
+  let states = new Map<string, TabState>()
   for (;;) {
     const tabs: Tab[] = clients.flatMap((client) =>
       client.pages.filter((page) => !page.isClosed()).map((page) => ({ name: client.tabName(page), page })),
     )
     states = await readAll(tabs, read)
     const distinct = new Set([...states.values()].map((state) => state.json))
-    if (distinct.size === 1 && states.size === tabs.length && tabs.length > 0) {
+    const allRead = [...states.values()].every((state) => !state.failed)
+    if (allRead && distinct.size === 1 && states.size === tabs.length && tabs.length > 0) {
       const [first] = states.values()
       return { value: first?.value as T, elapsedMs: Math.round(performance.now() - started) }
     }
@@ -65,16 +66,18 @@ export async function expectConverged<T>(
   )
 }
 
-async function readAll<T>(tabs: Tab[], read: (page: Page) => Promise<T>): Promise<Map<string, { json: string; value: unknown }>> {
+type TabState = { json: string; value: unknown; failed?: true }
+
+async function readAll<T>(tabs: Tab[], read: (page: Page) => Promise<T>): Promise<Map<string, TabState>> {
   const entries = await Promise.all(
     tabs.map(async ({ name, page }) => {
       try {
         const value: unknown = await read(page)
         return [name, { json: canonicalJson(value), value }] as const
       } catch (error) {
-        // A tab that is reloading cannot be read right now; it counts as divergent until it can.
+        // A tab that is reloading (or gone) cannot be read now: it never counts as converged, even if all fail alike.
         const value = { readFailed: error instanceof Error ? error.message.split('\n')[0] : String(error) }
-        return [name, { json: canonicalJson(value), value }] as const
+        return [name, { json: canonicalJson(value), value, failed: true }] as const
       }
     }),
   )
