@@ -36,6 +36,7 @@ export const judge = (row: MetricRow): Verdict | undefined => {
   const { median, min } = ours.summary
   switch (target.kind) {
     case 'atMost':
+      if (target.value === 0) return median <= 0 ? { met: true, note: 'met' } : { met: false, note: `missed by ${median}` }
       return median <= target.value
         ? { met: true, note: `met (${fmtRatio(median / target.value)} of the limit)` }
         : { met: false, note: `missed: ${fmtRatio(median / target.value)} the limit` }

@@ -34,7 +34,8 @@ export const tabs: Scenario = {
         let opened = 0
         let closed = 0
         try {
-          for (let t = 0; t < count; t++) {
+          // Tabs open together, as when a browser restores a session.
+          await Promise.all(Array.from({ length: count }, async () => {
             const page = await browserContext.newPage()
             page.on('websocket', (socket) => {
               opened++
@@ -42,8 +43,8 @@ export const tabs: Scenario = {
             })
             await page.goto(pages.url(PAGES[system], { url: server.url, doc: `tabs-${rep}` }))
             await waitForPageApi(page, 'benchTab')
-            await page.waitForFunction(() => window.benchTab?.synced() === true, undefined, { timeout: 30_000, polling: 20 })
-          }
+            await page.waitForFunction(() => window.benchTab?.synced() === true, undefined, { timeout: 60_000, polling: 20 })
+          }))
           await sleep(1_000)
           return { open: opened - closed, opened }
         } finally {
