@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { memoryCheckpoints, openEventLog, type CheckpointStore, type EventLog } from '../src/index.js'
-import { board, boardEvents, cardAdded, cardArchived, cardMoved, columnAdded, moveRefused } from '../examples/board.js'
+import { board, boardEvents, cardAdded, cardArchived, cardMoved, columnAdded, moveRefused } from '../src/examples/board.js'
 import { createNetwork } from './network.js'
 
 const COLUMNS = ['todo', 'doing', 'done'] as const

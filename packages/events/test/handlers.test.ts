@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto'
 import * as Y from 'yjs'
 import { describe, expect, it } from 'vitest'
 import { HandlerScope, indexedDbCheckpoints, memoryCheckpoints, openEventLog, type EventLog, type ReplicaLike } from '../src/index.js'
-import { board, boardEvents, cardAdded, cardMoved, columnAdded, handleRefusedMoves } from '../examples/board.js'
+import { board, boardEvents, cardAdded, cardMoved, columnAdded, handleRefusedMoves } from '../src/examples/board.js'
 import { createNetwork } from './network.js'
 
 const setupBoard = (log: EventLog): void => {
@@ -136,7 +136,7 @@ describe('handlers', () => {
     left.emit(cardMoved, { cardId: 'a', to: 'doing', position: null, at: 2 })
     const refused = left.emit(cardMoved, { cardId: 'b', to: 'doing', position: null, at: 3 })
     network.flush()
-    const { moveRefused } = await import('../examples/board.js')
+    const { moveRefused } = await import('../src/examples/board.js')
     const first = left.emit(moveRefused, { cardId: 'b', to: 'doing', reason: 'wipLimit' }, { compensates: refused })
     expect(left.emit(moveRefused, { cardId: 'b', to: 'doing', reason: 'wipLimit' }, { compensates: refused })).toBe(first)
     const second = right.emit(moveRefused, { cardId: 'b', to: 'doing', reason: 'wipLimit' }, { compensates: refused })

@@ -5,7 +5,7 @@
  * The WIP limit is an invariant: a move into a full column is a no-op on every replica and is reported as
  * rejected; the mover's replica then records a `move.refused` event (a compensation) so the mover is told.
  */
-import { defineEvent, defineProjection, HandlerScope, type EventLog } from '../src/index.js'
+import { defineEvent, defineProjection, HandlerScope, type EventLog } from '../index.js'
 
 const isObject = (data: unknown): data is Record<string, unknown> => typeof data === 'object' && data !== null
 const isId = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && value.length <= 64
