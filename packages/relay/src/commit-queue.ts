@@ -1,10 +1,12 @@
 import type { Logger } from 'pino'
+import { ErrorCode } from '@driftless/protocol'
+import { RelayError } from './errors.js'
 import type { PendingWrite, RelayStorage } from './storage/types.js'
 
 /** Who hears about a committed (or failed) update. */
 export interface AckTarget {
   committed(docId: string, ackId: number): void
-  commitFailed(docId: string, ackId: number, error: unknown): void
+  commitFailed(docId: string, ackId: number, error: RelayError): void
 }
 
 export interface CommitQueueHooks {
@@ -77,8 +79,9 @@ export class CommitQueue {
         if (ackId > 0) targets[i]?.committed(writes[i]!.docId, ackId)
       }
       this.hooks.onCommitted(writes)
-    } catch (error) {
-      this.logger.error({ err: error, updates: writes.length }, 'commit failed')
+    } catch (cause) {
+      this.logger.error({ err: cause, updates: writes.length }, 'commit failed')
+      const error = new RelayError(ErrorCode.storageFailure, 'the update was not committed; send it again', { cause })
       for (let i = 0; i < writes.length; i++) targets[i]?.commitFailed(writes[i]!.docId, ackIds[i] ?? 0, error)
     } finally {
       this.running = false

@@ -6,6 +6,7 @@ import {
 import type { Grant } from './auth.js'
 import { parseAwareness } from './awareness.js'
 import type { AckTarget } from './commit-queue.js'
+import type { RelayError } from './errors.js'
 import type { LiveConnection, RelayContext } from './context.js'
 import type { Access } from './options.js'
 import { RateLimiter } from './rate-limit.js'
@@ -65,8 +66,8 @@ export class DriftlessConnection implements Subscriber, AckTarget, LiveConnectio
     this.send(encodeMessage({ type: 'ack', docId, ackId }))
   }
 
-  commitFailed(docId: string, ackId: number): void {
-    this.sendError(docId, ErrorCode.storageFailure, 'the update was not committed; send it again', ackId)
+  commitFailed(docId: string, ackId: number, error: RelayError): void {
+    this.sendError(docId, error.code, 'the update was not committed; send it again', ackId)
   }
 
   private receive(data: Buffer, isBinary: boolean): void {

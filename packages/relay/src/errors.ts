@@ -1,9 +1,12 @@
 import { errorCodeName, type ErrorCode } from '@driftless/protocol'
 
-/** An error a relay reports with a protocol `ErrorCode` (the same codes clients receive). */
+/**
+ * A failure the relay reports to clients, typed with the protocol's `ErrorCode` (e.g. `storageFailure` when
+ * a commit fails: the underlying error is its `cause`). Hooks such as `AckTarget.commitFailed` receive it.
+ */
 export class RelayError extends Error {
   override readonly name = 'RelayError'
-  constructor(readonly code: ErrorCode, message: string) {
-    super(`${errorCodeName(code)}: ${message}`)
+  constructor(readonly code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(`${errorCodeName(code)}: ${message}`, options)
   }
 }

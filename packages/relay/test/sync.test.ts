@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { ErrorCode } from '@driftless/protocol'
-import type { Relay } from '../src/index.js'
+import { createMemoryStorage, type Relay } from '../src/index.js'
 import { makeUpdate, startRelay, TestClient } from './helpers.js'
 
 let relay: Relay | undefined
@@ -99,6 +99,25 @@ describe('the conversation', () => {
     await client.subscribe('doc')
     client.send({ type: 'update', docId: 'doc', update: new Uint8Array([1, 2, 3, 4, 5]), ackId: 4 })
     expect(await client.waitFor(m => m.type === 'error' && m.ackId === 4)).toMatchObject({ code: ErrorCode.invalidUpdate })
+    client.close()
+  })
+
+  it('answers storageFailure with the ackId when a commit fails, and acks once storage recovers', async () => {
+    const memory = createMemoryStorage()
+    let failing = true
+    relay = await startRelay({
+      storage: { ...memory, append: writes => (failing ? Promise.reject(new Error('disk full')) : memory.append(writes)) },
+    })
+    const client = await TestClient.greeted(relay.url)
+    await client.subscribe('doc')
+    const update = makeUpdate('retry me')
+    client.send({ type: 'update', docId: 'doc', update, ackId: 11 })
+    expect(await client.waitFor(m => m.type === 'error')).toMatchObject({ code: ErrorCode.storageFailure, ackId: 11, docId: 'doc' })
+    expect(client.of('ack')).toEqual([])
+    failing = false
+    client.send({ type: 'update', docId: 'doc', update, ackId: 12 })
+    await client.waitFor(m => m.type === 'ack' && m.ackId === 12)
+    expect(await memory.load('doc')).toHaveLength(1)
     client.close()
   })
 })
