@@ -198,6 +198,49 @@ describe('redis broker', () => {
   })
 })
 
+describe('redis broker, a node that missed trimmed entries', () => {
+  it('notices after reconnecting and delivers the stored document instead', async () => {
+    const proxy = await startTcpProxy(server.port)
+    const logs: string[] = []
+    const logger = { warn: (_: object, message: string) => logs.push(message) }
+    const keyPrefix = `gap${++prefixCount}:doc:`
+    const isValidUpdate = (update: Uint8Array): boolean => update.byteLength > 0
+    const stored = new Y.Doc()
+    stored.getText('t').insert(0, 'stored')
+    const storage = { load: async () => [{ id: 1, update: Y.encodeStateAsUpdate(stored) }] }
+    const a = createRedisBroker({ url: server.url, keyPrefix, logger, isValidUpdate, trimMarginMs: 0 })
+    const b = createRedisBroker({ url: `redis://127.0.0.1:${proxy.port}`, keyPrefix, logger, isValidUpdate, storage })
+    const c = createRedisBroker({ url: `redis://127.0.0.1:${proxy.port}`, keyPrefix, logger, isValidUpdate })
+    try {
+      const atB: Uint8Array[] = []
+      await b.subscribe('doc', (update) => atB.push(update))
+      const atC = await collect(c, 'doc')
+      await a.publish('doc', encode('seen'))
+      await expect.poll(() => atB.map(decode)).toEqual(['seen'])
+      proxy.hold()
+      for (const text of ['gone-1', 'gone-2', 'kept']) await a.publish('doc', encode(text))
+      await a.markDurable!('doc') // trims everything before 'kept': b and c never read 'gone-*'
+      proxy.cut()
+      const textOf = (update: Uint8Array): string => {
+        const doc = new Y.Doc()
+        try {
+          Y.applyUpdate(doc, update)
+        } catch {
+          return decode(update)
+        }
+        return doc.getText('t').toString() || decode(update)
+      }
+      await expect.poll(() => atB.map(textOf), { timeout: 10_000 }).toEqual(expect.arrayContaining(['stored', 'kept']))
+      await expect.poll(() => atC.received, { timeout: 10_000 }).toEqual(['seen', 'kept'])
+      expect(logs).toContain('missed broker entries; delivering the stored document instead')
+      expect(logs).toContain('missed broker entries (trimmed before they were read); clients get them at their next resync')
+    } finally {
+      await Promise.all([a.close(), b.close(), c.close()])
+      await proxy.close()
+    }
+  })
+})
+
 describe('redis broker after a Redis crash', () => {
   it('publishes again the recent entries the restarted server lost, so a lagging node still gets them', async () => {
     const volatile = await startRedis({ appendOnly: false })

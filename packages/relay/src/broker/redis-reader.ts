@@ -17,6 +17,8 @@ export interface StreamReaderOptions {
   /** Most entries per stream per read. */
   batch: number
   onError(error: unknown): void
+  /** After the blocking connection came back (not its first connect), with the streams being read. */
+  onReconnected(streams: readonly ReadStream[]): void
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -43,7 +45,10 @@ export class StreamReader {
     options.blocking.on('close', () => {
       this.blockingClientId = undefined
     })
+    let connectedBefore = false
     options.blocking.on('ready', () => {
+      if (connectedBefore) options.onReconnected([...this.streams.values()])
+      connectedBefore = true
       options.blocking.client('ID').then(
         (id) => {
           this.blockingClientId = id as number

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
+import * as Y from 'yjs'
+import type { RelayStorage } from '../storage/types.js'
 import { decodeEntry, NODE_FIELD, UPDATE_FIELD } from './redis-entry.js'
+import { missedEntries } from './redis-gaps.js'
 import { streamIdAt, streamIdBefore } from './redis-ids.js'
 import { isValidUpdate as isWellFormedUpdate } from '../validate.js'
 import { StreamReader } from './redis-reader.js'
@@ -59,6 +62,12 @@ export interface RedisBrokerOptions {
    * @default 10_000
    */
   maxPendingPublishes?: number
+  /**
+   * Where to reload a document from when this node missed stream entries (they were trimmed while it was
+   * disconnected or lagging): its stored state is then delivered as one update. Without it, the clients of
+   * this node get the missed updates at their next resync.
+   */
+  storage?: Pick<RelayStorage, 'load'>
   /** @default console */
   logger?: RedisBrokerLogger
 }
@@ -128,6 +137,15 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
     blockMs: options.blockMs ?? 5000,
     batch: 512,
     onError: (error) => logger.warn({ err: (error as Error).message }, 'redis stream read failed; retrying'),
+    onReconnected: (streams) => {
+      void (async () => {
+        // One document at a time: after an outage every node checks all its documents at once.
+        for (const stream of streams) {
+          const docId = stream.key.slice(keyPrefix.length)
+          if (await missedEntries(commands, stream.key, stream.lastId)) await recover(docId)
+        }
+      })().catch((error: unknown) => logger.warn({ err: String(error) }, 'checking for missed broker entries failed'))
+    },
   })
 
   const recent = new RecentPublishes(options.republishWindowMs ?? 5000, maxPendingPublishes)
@@ -168,10 +186,23 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
       logger.warn({ docId, entryId: id, reason: entry.reason }, 'skipping a malformed broker entry')
       return
     }
-    if (entry.nodeId === nodeId) return
+    if (entry.nodeId !== nodeId) handOver(docId, id, entry.update)
+  }
+
+  const recover = async (docId: string): Promise<void> => {
+    if (options.storage === undefined) {
+      logger.warn({ docId }, 'missed broker entries (trimmed before they were read); clients get them at their next resync')
+      return
+    }
+    const rows = await options.storage.load(docId)
+    logger.warn({ docId, rows: rows.length }, 'missed broker entries; delivering the stored document instead')
+    if (rows.length > 0) handOver(docId, 'storage', Y.mergeUpdates(rows.map((row) => row.update)))
+  }
+
+  const handOver = (docId: string, id: string, update: Uint8Array): void => {
     for (const handler of docs.get(docId)?.handlers ?? []) {
       try {
-        const result: unknown = handler(entry.update)
+        const result: unknown = handler(update)
         if (result instanceof Promise) {
           result.catch((error: unknown) => logger.warn({ docId, entryId: id, err: String(error) }, 'broker update handler failed'))
         }

@@ -13,14 +13,16 @@ const env = (name: string): string => {
   return value
 }
 
+const storage = createPostgresStorage({ url: env('DRIFTLESS_TEST_PG_URL'), table: env('DRIFTLESS_TEST_PG_TABLE') })
 const relay = await createRelay({
   port: Number(process.env.DRIFTLESS_TEST_PORT ?? '0'),
   host: '127.0.0.1',
   logLevel: 'silent',
-  storage: createPostgresStorage({ url: env('DRIFTLESS_TEST_PG_URL'), table: env('DRIFTLESS_TEST_PG_TABLE') }),
+  storage,
   broker: createRedisBroker({
     url: env('DRIFTLESS_TEST_REDIS_URL'),
     keyPrefix: env('DRIFTLESS_TEST_REDIS_PREFIX'),
+    storage,
     logger: { warn: () => {} },
   }),
 })

@@ -7,6 +7,8 @@ export interface TcpProxy {
   hold(): void
   /** Delivers what was held and lets data through again. */
   release(): void
+  /** Closes every proxied connection (dropping what was held), as a network failure would. */
+  cut(): void
   close(): Promise<void>
 }
 
@@ -41,6 +43,14 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     release() {
       holding = false
       for (const pair of pairs) for (const chunk of pair.held.splice(0)) pair.client.write(chunk)
+    },
+    cut() {
+      holding = false
+      for (const pair of pairs) {
+        pair.held.length = 0
+        pair.client.destroy()
+        pair.upstream.destroy()
+      }
     },
     async close() {
       for (const pair of pairs) {
