@@ -11,7 +11,6 @@
  * - `relay-busy`: the relay could not commit an update now (storage failure, rate limit); it is resent with backoff.
  * - `relay-rejected`: the relay refused a message for another reason (invalid update, too large, too many
  *   documents, unsupported version). Usually a bug or a limit to raise on the relay.
- * - `closed`: the replica was closed.
  */
 export type ReplicaErrorCode =
   | 'storage-quota'
@@ -21,7 +20,6 @@ export type ReplicaErrorCode =
   | 'read-only'
   | 'relay-busy'
   | 'relay-rejected'
-  | 'closed'
 
 /** Every error a replica reports, through `on('error')` or a rejected promise. */
 export class ReplicaError extends Error {
