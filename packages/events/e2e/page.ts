@@ -1,23 +1,18 @@
 /**
- * Test page: a bare Y.Doc kept in localStorage (standing in for a replica's storage), an event log with
- * IndexedDB checkpoints, and a handler whose effects are appended to localStorage, so the spec can count
- * how many times each event was handled across reloads.
+ * Test page: a real `@driftless/replica` (IndexedDB storage, cross-tab, no relay) with an event log on its
+ * document and IndexedDB checkpoints. The handler appends its effects to localStorage, so the spec can count
+ * how many times each event was handled, across tabs and reloads.
  */
-import * as Y from 'yjs'
+import { openReplica } from '@driftless/replica'
 import { defineEvent, HandlerScope, indexedDbCheckpoints, openEventLog } from '../src/index.js'
 
 const pinged = defineEvent('pinged', { schema: (d): d is { n: number } => typeof (d as { n?: unknown })?.n === 'number' })
 const name = new URLSearchParams(location.search).get('name') ?? 'e2e'
 
-const doc = new Y.Doc()
-const saved = localStorage.getItem(`doc:${name}`)
-if (saved !== null) Y.applyUpdate(doc, Uint8Array.from(atob(saved), (c) => c.charCodeAt(0)))
-doc.on('update', () => {
-  localStorage.setItem(`doc:${name}`, btoa(String.fromCharCode(...Y.encodeStateAsUpdate(doc))))
-})
-
+const replica = openReplica({ docId: name, storage: 'indexeddb', channelPrefix: name, databaseName: `replica-${name}` })
+await replica.loaded
 const effects = (): string[] => JSON.parse(localStorage.getItem(`effects:${name}`) ?? '[]') as string[]
-const log = await openEventLog(doc, { events: [pinged], checkpoints: indexedDbCheckpoints(name), heartbeatMs: false })
+const log = await openEventLog(replica, { events: [pinged], checkpoints: indexedDbCheckpoints(name), heartbeatMs: false })
 log.handle('ping', {
   scope: HandlerScope.OriginOnly,
   events: [pinged],
@@ -28,15 +23,16 @@ Object.assign(window, {
   events: {
     deviceId: log.deviceId,
     stream: log.stream,
+    isLeader: () => replica.isLeader,
     emit: async (n: number) => {
       const id = log.emit(pinged, { n })
-      await log.whenHandled()
+      await replica.whenSaved()
       return id
     },
-    handled: async () => {
-      await log.whenHandled()
-      return effects()
-    },
+    effects,
+    /** Resolves once the handler has run and saved its checkpoint for everything held now. */
+    settled: () => log.whenHandled(),
+    count: () => log.events().length,
   },
 })
 document.body.dataset.ready = 'true'
