@@ -1,4 +1,5 @@
 import { expect, test, type Browser, type Page } from '@playwright/test'
+import type { Awareness } from 'y-protocols/awareness'
 import type * as Y from 'yjs'
 import { TestRelay, call, edit, openIn, openPage, prop, textOf, uniquePrefix } from './fixtures.js'
 
@@ -41,6 +42,16 @@ test('two tabs converge with the relay stopped', async ({ context }) => {
   await eventually(async () => (await textOf(one, 'a')).length, 8)
   await eventually(() => textOf(two, 'a'), await textOf(one, 'a'))
   expect(await prop<number>(one, 'a', 'pending')).toBe(1)
+  // Presence crosses tabs without the relay too.
+  const clientId = await one.evaluate(() => {
+    const r = (window as unknown as { replicas: Record<string, { awareness: Awareness; doc: Y.Doc }> }).replicas['a']!
+    r.awareness.setLocalStateField('user', 'tab one')
+    return r.doc.clientID
+  })
+  await eventually(() => two.evaluate((id) => {
+    const r = (window as unknown as { replicas: Record<string, { awareness: Awareness }> }).replicas['a']!
+    return (r.awareness.getStates().get(id) as { user?: string } | undefined)?.user
+  }, clientId), 'tab one')
 })
 
 test('N tabs with several documents open ONE websocket', async ({ context }) => {

@@ -20,8 +20,10 @@ export class Emitter<Events extends EventMap> {
       try {
         ;(listener as (...a: Parameters<Events[E]>) => void)(...args)
       } catch (error) {
-        // A broken listener must not break replication; report it without throwing into our code path.
-        queueMicrotask(() => { throw error })
+        // A broken listener must not break replication (nor crash a Node process): report it and go on.
+        const report = (globalThis as { reportError?: (error: unknown) => void }).reportError
+        if (report) report(error)
+        else console.error(error)
       }
     }
   }
