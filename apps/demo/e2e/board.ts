@@ -102,3 +102,16 @@ export function expectExactly(state: BoardState, expected: readonly string[]): v
 export async function attachScreenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
   await testInfo.attach(name, { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' })
 }
+
+/** Clicks the "move right" button of the card showing `text`, as a user would. */
+export async function moveRight(page: Page, text: string): Promise<void> {
+  const state = await readDoc(page)
+  for (const [column, texts] of Object.entries(state)) {
+    const index = texts.indexOf(text)
+    if (index >= 0) {
+      await page.getByTestId(`cards-${column}`).getByTestId('card').nth(index).getByTestId('move-right').click()
+      return
+    }
+  }
+  throw new Error(`no card "${text}" on the board`)
+}

@@ -19,7 +19,7 @@ export const columns: readonly ColumnDef[] = [
 export interface Card {
   id: string
   column: string
-  /** Ordering key inside the column; ties broken by id so every replica shows the same order. */
+  /** Position in the column. */
   rank: number
   text: Y.Text
 }
@@ -45,11 +45,6 @@ export interface Board {
   violations(): Violation[]
   /** Calls `listener` after any change, local or remote; returns the function that stops it. */
   onChange(listener: () => void): () => void
-}
-
-/** Sorts cards by rank, then id: a total order every replica computes the same way. */
-export function byRank(a: Card, b: Card): number {
-  return a.rank - b.rank || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 }
 
 /** A short random id for new cards. */

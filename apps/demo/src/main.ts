@@ -3,13 +3,15 @@ import { columns, type Board } from './board.js'
 import { mountBoard } from './board-view.js'
 import { readConfig } from './config.js'
 import { h } from './dom.js'
-import { createPlainBoard } from './plain-board.js'
 import { mountPresence, randomPeer } from './presence.js'
+import { openEventBoard } from './event-board.js'
 import { mountStatusBar } from './status-bar.js'
 import './style.css'
 
 const config = readConfig(window.location)
-const replica = openReplica({ docId: config.docId, relay: config.relay, storage: 'indexeddb' })
+// A short reconnect cap: after the network comes back (which a page cannot always observe), the board
+// catches up within about a second and a half rather than the default's ten.
+const replica = openReplica({ docId: config.docId, relay: config.relay, storage: 'indexeddb', backoff: { baseMs: 250, capMs: 1500 } })
 
 /** What the page exposes for tests and the console: the replica and board, and a plain snapshot of the board. */
 export interface DemoHandle {
@@ -37,7 +39,9 @@ app.append(
 mountStatusBar(statusBar, replica)
 
 await replica.loaded
-const board = createPlainBoard(replica.doc)
+const board = await openEventBoard(replica, config.docId)
+// Close this session's event stream on the way out, so it stops holding back the log's stability watermark.
+window.addEventListener('pagehide', () => board.close())
 const { cardViews } = mountBoard(boardRoot, board, (id) => presence.focus(id))
 const presence = mountPresence(presenceBar, replica.awareness, randomPeer(), (byCard) => {
   for (const [id, view] of cardViews) view.showPeers(byCard.get(id) ?? [])
