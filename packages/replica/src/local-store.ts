@@ -52,6 +52,12 @@ export class LocalStore {
     return stored.log.map((e) => e.update)
   }
 
+  /** The document now holds the loaded state, already stored: the next log row need not repeat it. */
+  rebase(): void {
+    this.tracker.rebase()
+    if (this.#log.length === 0) this.#logBase = Y.encodeStateVector(this.doc)
+  }
+
   /** A local transaction: pending until acknowledged, and part of the log. */
   recordLocal(update: Uint8Array): void {
     this.tracker.record(update)

@@ -59,6 +59,14 @@ export class PendingTracker {
     return open.change
   }
 
+  /**
+   * The document now holds stored state that is not a local change (just loaded): later changes are
+   * diffed from here. Skipped while a change is collecting edits, whose diff must reach back to its start.
+   */
+  rebase(): void {
+    if (!this.#open) this.#base = Y.encodeStateVector(this.doc)
+  }
+
   /** Takes in entries read from storage that this tracker does not know yet; returns them. */
   adopt(stored: readonly PendingEntry[]): PendingChange[] {
     const known = new Set([...this.#changes.values()].map((c) => c.key))

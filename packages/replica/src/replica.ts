@@ -178,6 +178,7 @@ export class Replica {
       this.doc.transact(() => {
         for (const row of rows) Y.applyUpdate(this.doc, row, fromStorage)
       }, fromStorage)
+      this.#store.rebase()
       return true
     } catch (error) {
       if (!this.#closed) this.#events.emit('error', toStorageError(error))

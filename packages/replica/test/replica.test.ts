@@ -270,3 +270,20 @@ const stored = (content: string): Uint8Array => {
   doc.getText('t').insert(0, content)
   return Y.encodeStateAsUpdate(doc)
 }
+
+describe('what a reload writes', () => {
+  it('edits after a reload store only their own diff, not the whole document again', async () => {
+    const storage = createMemoryStorage()
+    const first = replica({ storage })
+    first.doc.getText('t').insert(0, 'x'.repeat(5_000))
+    await first.close()
+    const second = replica({ storage })
+    await second.loaded
+    second.doc.getText('t').insert(0, 'a')
+    second.doc.getText('t').insert(0, 'b')
+    await second.whenSaved()
+    const stored = await storage.load('doc')
+    expect(stored.pending.at(-1)!.update.length).toBeLessThan(200)
+    expect(stored.log.at(-1)!.update.length).toBeLessThan(200)
+  })
+})
