@@ -54,6 +54,10 @@ export class DriftlessConnection implements Subscriber, AckTarget, LiveConnectio
     this.socket.send(frame)
   }
 
+  sendWire(wire: Buffer): void {
+    this.socket.sendWire(wire)
+  }
+
   close(code: number, reason: string): void {
     this.socket.close(code, reason)
   }

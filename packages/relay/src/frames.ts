@@ -31,3 +31,27 @@ export const dUpdateFrame = (docId: string, update: Uint8Array): Uint8Array =>
 
 export const dAwarenessFrame = (docId: string, update: Uint8Array): Uint8Array =>
   encodeMessage({ type: 'awareness', docId, update })
+
+/**
+ * A whole server-to-client websocket message (unmasked, final, binary) around `payload`. Built once per
+ * broadcast and written as is to every subscriber's TCP stream, instead of letting the websocket library
+ * allocate a header per subscriber.
+ */
+export const wsBinaryFrame = (payload: Uint8Array): Buffer => {
+  const length = payload.length
+  const headerLength = length < 126 ? 2 : length < 65536 ? 4 : 10
+  const wire = Buffer.allocUnsafe(headerLength + length)
+  wire[0] = 0x82
+  if (length < 126) {
+    wire[1] = length
+  } else if (length < 65536) {
+    wire[1] = 126
+    wire.writeUInt16BE(length, 2)
+  } else {
+    wire[1] = 127
+    wire.writeUInt32BE(Math.floor(length / 2 ** 32), 2)
+    wire.writeUInt32BE(length >>> 0, 6)
+  }
+  wire.set(payload, headerLength)
+  return wire
+}

@@ -1,12 +1,14 @@
 import * as Y from 'yjs'
 import { AwarenessStates } from './awareness.js'
-import { dAwarenessFrame, dUpdateFrame, yAwarenessFrame, yUpdateFrame } from './frames.js'
+import { dAwarenessFrame, dUpdateFrame, wsBinaryFrame, yAwarenessFrame, yUpdateFrame } from './frames.js'
 
 /** One end that receives a document's traffic: a Driftless connection or a y-websocket socket. */
 export interface Subscriber {
   readonly kind: 'driftless' | 'ywebsocket'
-  /** Sends one frame (shared between subscribers: never mutate it). */
+  /** Sends one frame. */
   send(frame: Uint8Array): void
+  /** Sends a complete websocket message built by `wsBinaryFrame`, shared between subscribers. */
+  sendWire(wire: Buffer): void
 }
 
 /** The empty Yjs update: no structs, no deletions. */
@@ -92,22 +94,22 @@ export class Room {
 
   /** Forwards an update to every subscriber but `origin`, encoding each frame kind at most once. */
   broadcast(update: Uint8Array, origin: Subscriber | null): void {
-    let driftless: Uint8Array | null = null
-    let ywebsocket: Uint8Array | null = null
+    let driftless: Buffer | null = null
+    let ywebsocket: Buffer | null = null
     for (const subscriber of this.subscribers) {
       if (subscriber === origin) continue
-      if (subscriber.kind === 'driftless') subscriber.send((driftless ??= dUpdateFrame(this.docId, update)))
-      else subscriber.send((ywebsocket ??= yUpdateFrame(update)))
+      if (subscriber.kind === 'driftless') subscriber.sendWire((driftless ??= wsBinaryFrame(dUpdateFrame(this.docId, update))))
+      else subscriber.sendWire((ywebsocket ??= wsBinaryFrame(yUpdateFrame(update))))
     }
   }
 
   broadcastAwareness(update: Uint8Array, origin: Subscriber | null): void {
-    let driftless: Uint8Array | null = null
-    let ywebsocket: Uint8Array | null = null
+    let driftless: Buffer | null = null
+    let ywebsocket: Buffer | null = null
     for (const subscriber of this.subscribers) {
       if (subscriber === origin) continue
-      if (subscriber.kind === 'driftless') subscriber.send((driftless ??= dAwarenessFrame(this.docId, update)))
-      else subscriber.send((ywebsocket ??= yAwarenessFrame(update)))
+      if (subscriber.kind === 'driftless') subscriber.sendWire((driftless ??= wsBinaryFrame(dAwarenessFrame(this.docId, update))))
+      else subscriber.sendWire((ywebsocket ??= wsBinaryFrame(yAwarenessFrame(update))))
     }
   }
 

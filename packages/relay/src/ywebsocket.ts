@@ -63,6 +63,10 @@ export class YWebsocketConnection implements Subscriber, AckTarget, LiveConnecti
     this.socket.send(frame)
   }
 
+  sendWire(wire: Buffer): void {
+    this.socket.sendWire(wire)
+  }
+
   close(code: number, reason: string): void {
     this.socket.close(code, reason)
   }
