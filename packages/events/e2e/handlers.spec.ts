@@ -7,6 +7,8 @@ interface EventsPage {
   emit(n: number): Promise<string>
   effects(): string[]
   settled(): Promise<void>
+  retired(): string[]
+  allStable(): boolean
   count(): number
 }
 declare global { interface Window { events: EventsPage } }
@@ -52,6 +54,7 @@ test('with two tabs, only the leader runs handlers, once per event, for both tab
     .toEqual([false, true])
   const ids = [await one.evaluate(() => window.events.emit(1)), await two.evaluate(() => window.events.emit(2)), await two.evaluate(() => window.events.emit(3))]
   await expect.poll(async () => (await effectsOf(one)).sort()).toEqual(ids.map((id) => `ping:${id}`).sort())
+  expect(await two.evaluate(() => window.events.retired())).toEqual([]) // a live tab's stream is never retired
   // The follower tab holds every event too, and has run nothing.
   await expect.poll(() => two.evaluate(() => window.events.count())).toBe(3)
   await expect.poll(() => one.evaluate(() => window.events.count())).toBe(3)
@@ -63,4 +66,19 @@ test('with two tabs, only the leader runs handlers, once per event, for both tab
   ids.push(await survivor.evaluate(() => window.events.emit(4)))
   // The new leader resumes from the shared checkpoint: the three earlier events are not run again.
   await expect.poll(async () => (await effectsOf(survivor)).sort()).toEqual(ids.map((id) => `ping:${id}`).sort())
+})
+
+test('a crashed tab\'s stream is retired by the next session on the device, so it stops holding the watermark', async ({ context }) => {
+  const name = `crash-${Date.now()}`
+  const crashed = await context.newPage()
+  const { stream } = await open(crashed, name)
+  await crashed.evaluate(() => window.events.emit(1))
+  await crashed.close() // no log.close(): its stream stays open in the document, like a killed tab's
+  const next = await context.newPage()
+  await open(next, name)
+  await expect.poll(() => next.evaluate(() => window.events.retired())).toEqual([stream])
+  await next.evaluate(() => window.events.emit(2))
+  // Without the retirement, the crashed stream (last entry at lamport 1) would keep event 2 tentative forever.
+  expect(await next.evaluate(() => window.events.allStable())).toBe(true)
+  expect(await next.evaluate(() => window.events.count())).toBe(2)
 })

@@ -33,6 +33,8 @@ Object.assign(window, {
     /** Resolves once the handler has run and saved its checkpoint for everything held now. */
     settled: () => log.whenHandled(),
     count: () => log.events().length,
+    retired: () => [...replica.doc.getMap('driftless.events.retired').keys()],
+    allStable: () => log.events().every((event) => log.isStable(event)),
   },
 })
 document.body.dataset.ready = 'true'

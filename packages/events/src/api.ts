@@ -26,6 +26,13 @@ export interface EventLogOptions {
   readonly heartbeatMs?: number | false
   /** Events between two projection snapshots (the most a rewind refolds beyond the late event). @default 256 */
   readonly snapshotEvery?: number
+  /**
+   * On open, retire this device's streams whose session is gone (a crashed or killed tab), found with Web
+   * Locks, so they stop holding the watermark. Safe only when the document was loaded from this device's
+   * storage (it then holds every entry those sessions wrote): hence off for a bare `Y.Doc`.
+   * @default true for a replica where Web Locks exist, else false
+   */
+  readonly retireCrashedSessions?: boolean
   /** Receives errors thrown by handlers (the handler retries on the next change). @default console.error */
   readonly onError?: (error: unknown, where: { readonly handler: string; readonly eventId: string }) => void
 }
@@ -68,6 +75,8 @@ export interface EventLog {
   tick(): void
   /** Declares another stream dead (a crashed session): it stops holding the watermark; its entries beyond what this replica holds are ignored everywhere. */
   retireStream(stream: string): void
+  /** Retires this device's open streams whose session is gone (Web Locks; a no-op without them). Runs on open by default. */
+  retireCrashedSessions(): Promise<void>
   /** Retires every stream of a device that will never come back (site data cleared, device lost). */
   retireDevice(deviceId: string): void
   /** Calls `listener` after any change of events, watermark or schema state. Returns unsubscribe. */

@@ -9,6 +9,7 @@ import { EventIndex } from './order.js'
 import { ProjectionFold, type FoldSource, type Projection, type ProjectionDefinition } from './projection.js'
 import { DefinitionRegistry } from './registry.js'
 import { watermarkOf } from './stability.js'
+import { abandonedStreams, hasWebLocks, holdStreamLock } from './sessions.js'
 import { createStream, retiredOf, streamsOf, StreamReader, type StoredEvent } from './streams.js'
 
 export type { EmitOptions, EventLog, EventLogOptions, ReplicaLike } from './api.js'
@@ -18,7 +19,9 @@ export type { EmitOptions, EventLog, EventLogOptions, ReplicaLike } from './api.
  */
 export async function openEventLog(source: ReplicaLike | Y.Doc, options: EventLogOptions = {}): Promise<EventLog> {
   const store = options.checkpoints ?? memoryCheckpoints()
-  return new Log(source, options, store, await store.deviceId())
+  const log = new Log(source, options, store, await store.deviceId())
+  if (options.retireCrashedSessions ?? (!(source instanceof Y.Doc) && hasWebLocks())) await log.retireCrashedSessions()
+  return log
 }
 
 const ORIGIN = Symbol('driftless-events')
@@ -45,6 +48,7 @@ class Log implements EventLog {
   #watermark = 0
   #stableCount = 0
   #tickTimer: ReturnType<typeof setTimeout> | undefined
+  #releaseLock = (): void => undefined
   #closed = false
 
   constructor(source: ReplicaLike | Y.Doc, options: EventLogOptions, store: CheckpointStore, deviceId: string) {
@@ -220,6 +224,7 @@ class Log implements EventLog {
       this.#doc.transact(() => array.push([encodeClose(lamport, leave)]), ORIGIN)
     }
     this.#closed = true
+    this.#releaseLock()
     clearTimeout(this.#tickTimer)
     for (const cleanup of this.#cleanup) cleanup()
     for (const runner of this.#handlers.values()) runner.stop()
@@ -230,8 +235,19 @@ class Log implements EventLog {
     if (this.#closed) throw new EventsError(EventsErrorCode.Closed, 'This event log is closed')
   }
 
+  /** Retires this device's open streams whose session is gone (their Web Lock is free). */
+  async retireCrashedSessions(): Promise<void> {
+    const statuses = this.#reader.statuses()
+    const mine = [...statuses].filter(([stream, status]) => stream !== this.#stream && stream.startsWith(`${this.deviceId}.`) && !status.closed)
+    for (const stream of await abandonedStreams(mine.map(([stream]) => stream))) {
+      if (!this.#closed) this.retireStream(stream)
+    }
+  }
+
   #openStream(): void {
+    this.#releaseLock()
     this.#stream = `${this.deviceId}.${randomId().slice(0, 6)}`
+    this.#releaseLock = holdStreamLock(this.#stream)
     this.#lastLamport = Math.max(this.#reader.maxLamport, this.#lastLamport)
     this.#array = createStream(this.#doc, this.#stream, this.#lastLamport, ORIGIN)
   }
