@@ -28,6 +28,7 @@ const findChromium = (): string | undefined => {
 const pageServers = [
   { config: 'packages/replica/e2e/vite.config.ts', port: 5174 },
   { config: 'apps/demo/vite.config.ts', port: 5173 },
+  { config: 'packages/events/e2e/vite.config.ts', port: 5175 },
 ].filter(({ config }) => existsSync(config))
 
 export default defineConfig({
@@ -56,6 +57,7 @@ export default defineConfig({
   projects: [
     { name: 'replica', testDir: 'packages/replica/e2e' },
     { name: 'testkit', testDir: 'packages/testkit/e2e' },
+    { name: 'events', testDir: 'packages/events/e2e', use: { baseURL: 'http://127.0.0.1:5175' } },
     { name: 'demo', testDir: 'apps/demo/e2e' },
   ],
 })
