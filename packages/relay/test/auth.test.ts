@@ -155,6 +155,27 @@ describe('tokens', () => {
   })
 })
 
+describe('public-key tokens', () => {
+  it('verifies ES256 tokens with a public key', async () => {
+    const { generateKeyPair, SignJWT } = await import('jose')
+    const { publicKey, privateKey } = await generateKeyPair('ES256')
+    const keyed = await startRelay({ auth: { publicKey } })
+    try {
+      const token = await new SignJWT({ docs: { 'k/*': 'write' } }).setProtectedHeader({ alg: 'ES256' }).setExpirationTime('1h').sign(privateKey)
+      const client = await TestClient.greeted(keyed.url, token)
+      await client.subscribe('k/1')
+      client.send({ type: 'subscribe', docId: 'j/1', stateVector: new Uint8Array([0]) })
+      expect(await client.waitFor(m => m.type === 'error')).toMatchObject({ code: ErrorCode.forbidden })
+      client.close()
+      const forged = await TestClient.connect(keyed.url)
+      forged.send({ type: 'hello', version: PROTOCOL_VERSION, token: await signToken({ secret: 'guess', docs: { 'k/*': 'write' } }) })
+      expect(await forged.waitClosed()).toBe(CloseCode.unauthorized)
+    } finally {
+      await keyed.close()
+    }
+  })
+})
+
 describe('authorize hook and origins', () => {
   it('uses a custom async authorize hook per document', async () => {
     const seen: string[] = []

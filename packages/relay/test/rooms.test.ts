@@ -82,6 +82,33 @@ describe('multi-node seams', () => {
   })
 })
 
+describe('loading', () => {
+  it('loads a document once for concurrent subscribers, and answers none of them before the load is done', async () => {
+    const storage = createMemoryStorage()
+    const doc = new Y.Doc()
+    doc.getArray<number>('n').push([7])
+    await storage.append([{ docId: 'slow', update: Y.encodeStateAsUpdate(doc) }])
+    let loads = 0
+    let release!: () => void
+    const gate = new Promise<void>(resolve => (release = resolve))
+    const relay = await start({
+      storage: { ...storage, load: async docId => { loads++; await gate; return storage.load(docId) } },
+    })
+    const clients = await Promise.all([1, 2, 3].map(() => TestClient.greeted(relay.url)))
+    const replies = clients.map(client => client.subscribe('slow'))
+    await new Promise(resolve => setTimeout(resolve, 100))
+    expect(clients.every(client => client.of('sync-step-2').length === 0)).toBe(true)
+    release()
+    for (const reply of replies) {
+      const replica = new Y.Doc()
+      Y.applyUpdate(replica, (await reply).update)
+      expect(replica.getArray('n').toArray()).toEqual([7])
+    }
+    expect(loads).toBe(1)
+    for (const client of clients) client.close()
+  })
+})
+
 describe('compaction', () => {
   it('merges a document\'s log in the background once past the threshold, losing nothing', async () => {
     const storage = createMemoryStorage()
