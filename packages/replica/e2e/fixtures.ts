@@ -48,8 +48,13 @@ export class TestRelay {
   }
 }
 
+/** Uncaught errors and unhandled rejections of every page opened since the last `takePageErrors()`. */
+const pageErrors: string[] = []
+export const takePageErrors = (): string[] => pageErrors.splice(0)
+
 export const openPage = async (context: BrowserContext): Promise<Page> => {
   const page = await context.newPage()
+  page.on('pageerror', (error) => pageErrors.push(error.message))
   await page.goto(HARNESS)
   await page.waitForFunction(() => document.getElementById('ready')?.textContent === 'ready')
   return page

@@ -1,11 +1,14 @@
 import { expect, test, type Browser, type Page } from '@playwright/test'
 import type { Awareness } from 'y-protocols/awareness'
 import type * as Y from 'yjs'
-import { TestRelay, call, edit, openIn, openPage, prop, textOf, uniquePrefix } from './fixtures.js'
+import { TestRelay, call, edit, openIn, openPage, prop, takePageErrors, textOf, uniquePrefix } from './fixtures.js'
 
 let relay: TestRelay
 test.beforeEach(async () => { relay = await TestRelay.start() })
-test.afterEach(async () => { await relay.dispose() })
+test.afterEach(async () => {
+  await relay.dispose()
+  expect(takePageErrors(), 'uncaught errors or unhandled rejections in the pages').toEqual([])
+})
 
 const eventually = (read: () => Promise<unknown>, expected: unknown, timeout = 10_000) =>
   expect.poll(read, { timeout }).toEqual(expected)

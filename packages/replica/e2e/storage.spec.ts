@@ -1,5 +1,9 @@
 import { expect, test } from '@playwright/test'
-import { openPage, uniquePrefix } from './fixtures.js'
+import { openPage, takePageErrors, uniquePrefix } from './fixtures.js'
+
+test.afterEach(() => {
+  expect(takePageErrors(), 'uncaught errors or unhandled rejections in the pages').toEqual([])
+})
 
 test('the storage contract holds for IndexedDB in real Chromium', async ({ context }) => {
   const page = await openPage(context)
