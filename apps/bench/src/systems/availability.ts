@@ -8,13 +8,18 @@ import type { ClientSystem } from './types.js'
 
 const run = promisify(execFile)
 
-/** Builds a Driftless package's dist with tsc; rejects with tsc's first lines when it fails. */
-const build = async (pkg: string): Promise<void> => {
+/**
+ * Builds a Driftless package's dist with tsc. When the source does not build (work in progress) but an earlier
+ * dist exists, that dist is used and the failure is only logged; otherwise rejects with tsc's first lines.
+ */
+const build = async (pkg: string, log: (message: string) => void): Promise<void> => {
   try {
     await run('npx', ['tsc', '-p', join('packages', pkg, 'tsconfig.build.json')], { cwd: REPO_DIR, timeout: 300_000 })
   } catch (error) {
     const output = (error as { stdout?: string }).stdout ?? String(error)
-    throw new Error(`@driftless/${pkg} does not build: ${output.split('\n').slice(0, 2).join(' ')}`)
+    const message = `@driftless/${pkg} does not build: ${output.split('\n').slice(0, 2).join(' ')}`
+    if (!existsSync(join(REPO_DIR, 'packages', pkg, 'dist', 'index.js'))) throw new Error(message)
+    log(`${message}; using its previous dist`)
   }
 }
 
@@ -27,12 +32,12 @@ export const prepareDriftless = async (
     if (options.build) {
       for (const pkg of ['protocol', 'relay', 'replica']) {
         options.log(`building @driftless/${pkg}`)
-        await build(pkg)
+        await build(pkg, options.log)
       }
     }
     if (options.build) {
       // The events scenario reports its own failure to load; a broken events build must not hide the relay.
-      await build('events').catch((error: unknown) => options.log(String(error)))
+      await build('events', options.log).catch((error: unknown) => options.log(String(error)))
     }
     return { clients: driftlessClients(await loadReplica()) }
   } catch (error) {
