@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { FULL, QUICK } from './config.js'
@@ -11,15 +11,24 @@ import { SCENARIOS } from './scenarios/index.js'
 import { prepareDriftless } from './systems/availability.js'
 import { hocuspocusClients } from './systems/hocuspocus.js'
 import { yWebsocketClients } from './systems/y-websocket.js'
-import { mkdirSync } from 'node:fs'
 
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
+    rerender: { type: 'boolean', default: false },
   },
 })
+
+if (values.rerender) {
+  // Re-judge and re-render the published results, e.g. after a change to the report's layout.
+  const saved = JSON.parse(readFileSync(join(BENCH_DIR, 'results.json'), 'utf8')) as RunResults
+  saved.rows = saved.rows.map((row) => ({ ...row, verdict: judge(row) }))
+  writeFileSync(join(BENCH_DIR, 'results.json'), JSON.stringify(saved, null, 2) + '\n')
+  writeFileSync(join(BENCH_DIR, 'README.md'), renderReadme(saved))
+  process.exit(0)
+}
 
 // Every y-websocket provider adds a process 'exit' listener; hundreds of clients are expected here.
 process.setMaxListeners(0)
