@@ -72,3 +72,30 @@ test('10,000 one-edit transactions commit and reload intact in both durability m
     console.log(`[measure] ${durability}: 10k edits committed in ${measured.commitMs.toFixed(0)} ms (Yjs edits alone ${measured.editMs.toFixed(0)} ms); reload ${measured.reloadMs.toFixed(1)} ms; one edit ${measured.oneEditMs.toFixed(1)} ms`)
   }
 })
+
+test('opening and closing a document 1,000 times without edits does not grow the store', async ({ context }) => {
+  const page = await openPage(context)
+  const rows = await page.evaluate(async (prefix) => {
+    const { openReplica, createIndexedDbStorage } = window.driftless
+    const databaseName = `open-close-${prefix}`
+    const first = openReplica({ docId: 'doc', databaseName, channelPrefix: prefix })
+    await first.loaded
+    first.doc.getText('t').insert(0, 'content')
+    await first.close()
+    const count = async () => {
+      const storage = createIndexedDbStorage({ name: databaseName })
+      const stored = await storage.load('doc')
+      await storage.close()
+      return stored.log.length + stored.pending.length
+    }
+    const before = await count()
+    for (let i = 0; i < 1_000; i++) {
+      const replica = openReplica({ docId: 'doc', databaseName, channelPrefix: prefix })
+      await replica.loaded
+      await replica.close()
+    }
+    return { before, after: await count() }
+  }, uniquePrefix())
+  expect(rows.before).toBeGreaterThan(0)
+  expect(rows.after).toBe(rows.before)
+})
