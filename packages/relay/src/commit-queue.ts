@@ -28,6 +28,8 @@ export class CommitQueue {
   private running = false
   private scheduled: NodeJS.Immediate | null = null
   private drained: (() => void)[] = []
+  /** Updates enqueued and not yet committed (or failed), per document. */
+  private readonly pendingByDoc = new Map<string, number>()
 
   constructor(
     private readonly storage: RelayStorage,
@@ -40,7 +42,13 @@ export class CommitQueue {
     return this.writes.length + (this.running ? 1 : 0)
   }
 
+  /** Whether an update of `docId` is waiting for or inside a transaction. */
+  hasPending(docId: string): boolean {
+    return this.pendingByDoc.has(docId)
+  }
+
   enqueue(docId: string, update: Uint8Array, target: AckTarget | null, ackId: number): void {
+    this.pendingByDoc.set(docId, (this.pendingByDoc.get(docId) ?? 0) + 1)
     this.writes.push({ docId, update })
     this.targets.push(target)
     this.ackIds.push(ackId)
@@ -70,6 +78,7 @@ export class CommitQueue {
     this.targets = []
     this.ackIds = []
     this.running = true
+    let committed = false
     const started = performance.now()
     try {
       await this.storage.append(writes)
@@ -78,13 +87,25 @@ export class CommitQueue {
         const ackId = ackIds[i] ?? 0
         if (ackId > 0) targets[i]?.committed(writes[i]!.docId, ackId)
       }
-      this.hooks.onCommitted(writes)
+      committed = true
     } catch (cause) {
       this.logger.error({ err: cause, updates: writes.length }, 'commit failed')
       const error = new RelayError(ErrorCode.storageFailure, 'the update was not committed; send it again', { cause })
       for (let i = 0; i < writes.length; i++) targets[i]?.commitFailed(writes[i]!.docId, ackIds[i] ?? 0, error)
     } finally {
+      for (const write of writes) {
+        const left = (this.pendingByDoc.get(write.docId) ?? 1) - 1
+        if (left > 0) this.pendingByDoc.set(write.docId, left)
+        else this.pendingByDoc.delete(write.docId)
+      }
       this.running = false
+      if (committed) {
+        try {
+          this.hooks.onCommitted(writes)
+        } catch (error) {
+          this.logger.error({ err: error }, 'after-commit hook failed')
+        }
+      }
       if (this.writes.length > 0) this.schedule()
       else for (const resolve of this.drained.splice(0)) resolve()
     }

@@ -67,8 +67,19 @@ export const createRelay = async (options: RelayOptions = {}): Promise<Relay> =>
     openDocuments: () => rooms.size,
   })
   const compactor = new Compactor(storage, { ...limits, onCompacted: () => metrics.compacted() }, logger)
-  const commits = new CommitQueue(storage, {
-    onCommitted: writes => compactor.committed(writes),
+  const markDurable = (writes: readonly { docId: string }[]): void => {
+    if (broker.markDurable === undefined) return
+    // Only once nothing of the document waits for a commit is "everything published so far" durable.
+    for (const docId of new Set(writes.map(write => write.docId))) {
+      if (commits.hasPending(docId)) continue
+      broker.markDurable(docId).catch((error: unknown) => logger.warn({ err: error, docId }, 'broker markDurable failed'))
+    }
+  }
+  const commits: CommitQueue = new CommitQueue(storage, {
+    onCommitted: writes => {
+      compactor.committed(writes)
+      markDurable(writes)
+    },
     onCommitDuration: (seconds, updates) => metrics.committed(seconds, updates),
   }, logger)
   const rooms: Rooms = new Rooms({

@@ -17,8 +17,12 @@ const start = async (...args: Parameters<typeof startRelay>): Promise<Relay> => 
 const createBus = () => {
   const subscribers = new Set<{ broker: RelayBroker; docId: string; onUpdate: (update: Uint8Array) => void }>()
   const calls: string[] = []
+  const durable: string[] = []
   const broker = (): RelayBroker => {
     const self: RelayBroker = {
+      async markDurable(docId) {
+        durable.push(docId)
+      },
       async publish(docId, update) {
         for (const subscriber of subscribers) if (subscriber.broker !== self && subscriber.docId === docId) subscriber.onUpdate(update)
       },
@@ -32,7 +36,7 @@ const createBus = () => {
     }
     return self
   }
-  return { broker, subscribers, calls }
+  return { broker, subscribers, calls, durable }
 }
 
 const itemsOf = async (storage: RelayStorage, docId: string): Promise<number[]> => {
@@ -71,6 +75,7 @@ describe('multi-node seams', () => {
     expect(replica.getArray('n').toArray()).toEqual([1])
     await a.waitFor(m => m.type === 'ack')
     expect(await storage.load('d')).toHaveLength(1)
+    await eventually(() => bus.durable.includes('d'), 5000, 'markDurable after the commit')
     // A late subscriber on node two gets the update from node two's memory.
     const c = await TestClient.greeted(two.url)
     const step2 = await c.subscribe('d')
