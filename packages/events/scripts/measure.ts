@@ -5,9 +5,7 @@
  */
 import { performance } from 'node:perf_hooks'
 import * as Y from 'yjs'
-import { defineEvent, defineProjection, openEventLog } from '../src/index.js'
-import { encodeEvent, encodeTick, type Entry } from '../src/envelope.js'
-import { streamsOf } from '../src/streams.js'
+import { defineEvent, defineProjection, encodeEvent, encodeTick, openEventLog, streamsOf, type Entry } from '../src/index.js'
 
 const renamed = defineEvent('card.renamed', { schema: (d): d is { card: string; title: string } => typeof d === 'object' && d !== null })
 const dataOf = (i: number) => ({ card: `c${i % 500}`, title: `title ${i}` })
@@ -75,7 +73,17 @@ async function fold(count: number): Promise<{ openMs: number; foldMs: number; la
   return { openMs, foldMs, lateMs }
 }
 
+async function emitRate(count: number): Promise<number> {
+  const log = await openEventLog(new Y.Doc(), { events: [renamed], projections: [titles], heartbeatMs: false })
+  const start = performance.now()
+  for (let i = 0; i < count; i++) log.emit(renamed, dataOf(i))
+  const ms = performance.now() - start
+  await log.close()
+  return count / (ms / 1000)
+}
+
 const round = (n: number): string => n.toFixed(1)
+console.log(`emit with one projection: ${Math.round(await emitRate(20_000))} events/s`)
 console.log(`envelope bytes/event, events only: ${round(await envelopeBytes(10_000, false))}`)
 console.log(`envelope bytes/event, each event followed by another edit of the doc: ${round(await envelopeBytes(10_000, true))}`)
 for (let run = 0; run < 3; run++) {

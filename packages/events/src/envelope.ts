@@ -40,10 +40,12 @@ export type DecodedEntry =
     readonly compensates: string | undefined
   }
 
+/** Encodes an event entry (storage format; for building fixtures, e.g. benchmarks, without `emit`). */
 export function encodeEvent(lamport: number, type: string, v: number, data: unknown, compensates?: string): Entry {
   return compensates === undefined ? [lamport, type, v, data ?? null] : [lamport, type, v, data ?? null, compensates]
 }
 
+/** Encodes a tick entry (storage format). */
 export const encodeTick = (lamport: number): Entry => lamport
 export const encodeClose = (lamport: number, leave: boolean): Entry => (leave ? [lamport, 'leave'] : [lamport])
 

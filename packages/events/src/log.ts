@@ -112,6 +112,7 @@ class Log implements EventLog {
     if (existing !== undefined) return existing
     // A retired stream's further entries would be ignored everywhere: continue on a fresh one.
     if (this.#reader.isRetired(this.#stream)) this.#openStream()
+    else if ((this.#array as Y.Array<Entry>).length >= (this.#options.maxStreamLength ?? 4096)) this.#rotateStream()
     const array = this.#array as Y.Array<Entry>
     const lamport = Math.max(this.#reader.maxLamport, this.#lastLamport) + 1
     const seq = array.length
@@ -242,6 +243,17 @@ class Log implements EventLog {
     for (const stream of await abandonedStreams(mine.map(([stream]) => stream))) {
       if (!this.#closed) this.retireStream(stream)
     }
+  }
+
+  /**
+   * Closes this session's stream and continues on a new one. Yjs merges consecutive entries into one item by
+   * copying its array, so appending costs more as a stream grows: bounded streams keep `emit` cheap.
+   */
+  #rotateStream(): void {
+    const array = this.#array as Y.Array<Entry>
+    const lamport = Math.max(this.#reader.maxLamport, this.#lastLamport)
+    this.#doc.transact(() => array.push([encodeClose(lamport, false)]), ORIGIN)
+    this.#openStream()
   }
 
   #openStream(): void {

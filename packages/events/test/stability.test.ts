@@ -95,3 +95,23 @@ describe('watermark', () => {
     await other.close()
   })
 })
+
+describe('long sessions', () => {
+  it('continue on a new stream after maxStreamLength entries, keeping order and stability', async () => {
+    const network = createNetwork(2, 17)
+    const [a, b] = await Promise.all(network.docs.map((doc) => openEventLog(doc, { events: [noted], heartbeatMs: false, maxStreamLength: 4 })))
+    if (!a || !b) throw new Error('two logs')
+    const first = a.stream
+    const ids = Array.from({ length: 10 }, (_, i) => a.emit(noted, `e${i}`))
+    expect(a.stream).not.toBe(first)
+    expect(new Set(ids.map((id) => id.slice(0, id.lastIndexOf(':')))).size).toBe(4) // tick + 3 events per stream, then a close
+    network.flush()
+    b.tick()
+    network.flush()
+    expect(b.events().map((event) => event.data)).toEqual(Array.from({ length: 10 }, (_, i) => `e${i}`))
+    // Closed streams of a's session do not hold the watermark; its open stream's last event does.
+    expect(b.watermark).toBe(10)
+    expect(b.events().every((event) => b.isStable(event))).toBe(true)
+    await Promise.all([a.close(), b.close()])
+  })
+})
