@@ -18,7 +18,7 @@ export interface PostgresServer {
   createDatabase(name: string): Promise<string>
   /** Fast shutdown (clients are disconnected); the data directory is kept for `start`. */
   stop(): Promise<void>
-  /** Starts the stopped server again on the same port and data. */
+  /** Starts the stopped server again on the same port and data; does nothing while it runs. */
   start(): Promise<void>
   /** Stops the server and deletes its data. */
   destroy(): Promise<void>
@@ -86,6 +86,8 @@ export async function startPostgres(): Promise<PostgresServer> {
   let child: ChildProcess | undefined
 
   const start = async (): Promise<void> => {
+    // Running: a second server would fail on the port and orphan this one.
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) return
     const server = spawnService(join(bin, 'postgres'), [
       '-D', dataDir, '-p', String(port),
       '-c', 'listen_addresses=127.0.0.1',
@@ -94,14 +96,20 @@ export async function startPostgres(): Promise<PostgresServer> {
     ], spawnOptions)
     const log = captureTail(server)
     child = server
-    await waitUntil(
-      async () => {
-        if (server.exitCode !== null) throw new TestServiceError('startFailed', `postgres exited: ${log()}`)
-        return await canQuery(url)
-      },
-      30_000,
-      () => `postgres did not accept connections on port ${port}: ${log()}`,
-    )
+    try {
+      await waitUntil(
+        async () => {
+          if (server.exitCode !== null) throw new TestServiceError('startFailed', `postgres exited: ${log()}`)
+          return await canQuery(url)
+        },
+        30_000,
+        () => `postgres did not accept connections on port ${port}: ${log()}`,
+      )
+    } catch (error) {
+      server.kill('SIGKILL')
+      child = undefined
+      throw error
+    }
   }
   const stop = async (): Promise<void> => {
     const server = child

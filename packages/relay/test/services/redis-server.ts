@@ -14,7 +14,7 @@ export interface RedisServer {
   readonly port: number
   /** Shuts down (saving the append-only file), keeping the data for `start`. */
   stop(): Promise<void>
-  /** Starts the stopped server again on the same port and data. */
+  /** Starts the stopped server again on the same port and data; does nothing while it runs. */
   start(): Promise<void>
   /** SIGKILLs the server, as a crash would; `start` brings it back with what reached the disk. */
   crash(): Promise<void>
@@ -58,6 +58,8 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   let child: ChildProcess | undefined
 
   const start = async (): Promise<void> => {
+    // Running: a second server would fail on the port and orphan this one.
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) return
     const server = spawnService(REDIS_BIN, [
       '--port', String(port), '--bind', '127.0.0.1', '--dir', dataDir,
       '--save', '', '--appendonly', options.appendOnly === false ? 'no' : 'yes', '--appendfsync', 'everysec',
@@ -65,14 +67,20 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     ], {})
     const log = captureTail(server)
     child = server
-    await waitUntil(
-      async () => {
-        if (server.exitCode !== null) throw new TestServiceError('startFailed', `redis-server exited: ${log()}`)
-        return await answersPing(port)
-      },
-      20_000,
-      () => `redis-server did not answer on port ${port}: ${log()}`,
-    )
+    try {
+      await waitUntil(
+        async () => {
+          if (server.exitCode !== null) throw new TestServiceError('startFailed', `redis-server exited: ${log()}`)
+          return await answersPing(port)
+        },
+        20_000,
+        () => `redis-server did not answer on port ${port}: ${log()}`,
+      )
+    } catch (error) {
+      server.kill('SIGKILL')
+      child = undefined
+      throw error
+    }
   }
   const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<void> => {
     const server = child
