@@ -11,8 +11,16 @@ const hmr = process.env.DRIFTLESS_DEMO_HMR === '1'
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   resolve: { conditions: ['source', ...defaultClientConditions] },
-  // Pre-bundled up front: discovering a dependency on first load would make Vite reload every open page.
-  optimizeDeps: { include: ['yjs', 'y-protocols/awareness', 'idb', 'lib0/encoding', 'lib0/decoding', 'lib0/random'] },
+  optimizeDeps: {
+    // Pre-bundled up front: discovering a dependency on first load would make Vite reload every open page.
+    // The Driftless packages are bundled too (from source), so a page load is a dozen requests, not sixty;
+    // `force` rebuilds that bundle at every start, so it never serves a stale copy of the packages.
+    include: [
+      '@driftless/replica', '@driftless/events', '@driftless/events/examples/board',
+      'yjs', 'y-protocols/awareness', 'idb', 'lib0/encoding', 'lib0/decoding', 'lib0/random',
+    ],
+    force: !hmr,
+  },
   build: { outDir: 'dist', emptyOutDir: true },
   server: {
     host: '127.0.0.1',
