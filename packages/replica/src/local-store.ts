@@ -162,7 +162,8 @@ export class LocalStore {
       this.#backoff.reset()
       this.#markSaved(gen, true)
       if (ackedMeanwhile.length > 0) this.deletePending(ackedMeanwhile)
-      if (this.#rows > this.compactAfter) await this.#compact()
+      // After this write (and after the change has left): a failed compaction loses nothing, it only waits.
+      if (this.#rows > this.compactAfter) this.#chain(() => this.#compact())
     } catch (error) {
       // Keep the backlog (merged) for the retry; memory and the relay still have every edit.
       this.#log = [...merged, ...this.#log]
