@@ -1,4 +1,4 @@
-import * as Y from 'yjs'
+import type * as Y from 'yjs'
 import type { EmitOptions, EventLog, EventLogOptions, ReplicaLike } from './api.js'
 import { randomId, memoryCheckpoints, type CheckpointStore } from './checkpoint-store.js'
 import type { AnyEventDefinition, EventDefinition } from './definition.js'
@@ -20,11 +20,14 @@ export type { EmitOptions, EventLog, EventLogOptions, ReplicaLike } from './api.
 export async function openEventLog(source: ReplicaLike | Y.Doc, options: EventLogOptions = {}): Promise<EventLog> {
   const store = options.checkpoints ?? memoryCheckpoints()
   const log = new Log(source, options, store, await store.deviceId())
-  if (options.retireCrashedSessions ?? (!(source instanceof Y.Doc) && hasWebLocks())) await log.retireCrashedSessions()
+  if (options.retireCrashedSessions ?? (isReplica(source) && hasWebLocks())) await log.retireCrashedSessions()
   return log
 }
 
 const ORIGIN = Symbol('driftless-events')
+
+/** By shape rather than `instanceof`, which a second copy of yjs in the bundle would defeat. */
+const isReplica = (source: ReplicaLike | Y.Doc): source is ReplicaLike => 'doc' in source && source.doc instanceof Object
 
 class Log implements EventLog {
   readonly deviceId: string
@@ -52,8 +55,8 @@ class Log implements EventLog {
   #closed = false
 
   constructor(source: ReplicaLike | Y.Doc, options: EventLogOptions, store: CheckpointStore, deviceId: string) {
-    this.#replica = source instanceof Y.Doc ? undefined : source
-    this.#doc = source instanceof Y.Doc ? source : source.doc
+    this.#replica = isReplica(source) ? source : undefined
+    this.#doc = isReplica(source) ? source.doc : (source as Y.Doc)
     this.#options = options
     this.deviceId = deviceId
     this.#reader = new StreamReader(this.#doc)
