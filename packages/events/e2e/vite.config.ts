@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import { defaultClientConditions, defineConfig } from 'vite'
 
-/** Serves the events test page from source (`source` condition); used by ./playwright.config.ts. */
+/** Serves the events test page from source (`source` condition); the root Playwright config starts it for the `events` project. */
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   resolve: { conditions: ['source', ...defaultClientConditions] },
