@@ -61,8 +61,18 @@ const results: RunResults = {
   durationSeconds: 0,
   repetitions: config.repetitions,
   machine: describeMachine(CHROMIUM_PATH),
+  complete: false,
   rows: [],
   methods: [],
+}
+// A partial run (--only) must not replace the published report.
+const outDir = only ? CACHE_DIR : BENCH_DIR
+mkdirSync(outDir, { recursive: true })
+/** Written after every scenario, so a run cut short still leaves what it measured (marked incomplete). */
+const write = (): void => {
+  results.durationSeconds = (Date.now() - startedAt.getTime()) / 1000
+  writeFileSync(join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n')
+  writeFileSync(join(outDir, 'README.md'), renderReadme(results))
 }
 for (const scenario of scenarios) {
   log(`${scenario.title}`)
@@ -77,14 +87,10 @@ for (const scenario of scenarios) {
     results.methods.push({ scenario: scenario.id, title: scenario.title, text: `**Failed:** ${message.split('\n')[0] ?? ''}` })
   }
   log(`${scenario.id} took ${((performance.now() - began) / 1000).toFixed(1)} s`)
+  write()
 }
-results.durationSeconds = (Date.now() - startedAt.getTime()) / 1000
-
-// A partial run (--only) must not replace the published report.
-const outDir = only ? CACHE_DIR : BENCH_DIR
-mkdirSync(outDir, { recursive: true })
-writeFileSync(join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n')
-writeFileSync(join(outDir, 'README.md'), renderReadme(results))
+results.complete = true
+write()
 log(`wrote ${join(outDir, 'README.md')} and results.json in ${Math.round(results.durationSeconds)} s`)
 // Providers keep reconnect timers alive; everything this run started has been stopped.
 process.exit(0)
