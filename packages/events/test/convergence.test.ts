@@ -44,7 +44,7 @@ async function run({ replicas, seed, actions }: { replicas: number; seed: number
   const network = createNetwork(replicas, seed)
   const stores: CheckpointStore[] = network.docs.map(() => memoryCheckpoints())
   const open = (i: number): Promise<EventLog> =>
-    openEventLog(network.docs[i]!, { events: boardEvents, projections: [board], heartbeatMs: false, snapshotEvery: 4, checkpoints: stores[i] })
+    openEventLog(network.docs[i]!, { events: boardEvents, projections: [board], heartbeatMs: false, snapshotEvery: 4, maxStreamLength: 6, checkpoints: stores[i] })
   const logs = await Promise.all(network.docs.map((_, i) => open(i)))
   // Every device announces itself before anyone relies on stability (see README: stability assumes known devices).
   logs[0]!.emit(columnAdded, { columnId: 'todo', title: 'To do', wipLimit: null })
