@@ -4,7 +4,7 @@ import { addCardSaved, expectExactly, openBoards, readDoc, uniqueDoc } from './b
 const steps = Number(process.env.DRIFTLESS_CHAOS_STEPS || 50)
 
 test(`seeded chaos: ${steps} steps of edits, partitions, reloads, tab closes and relay kills converge @chaos`, async ({ openClients, relay }, testInfo) => {
-  test.setTimeout(Math.max(120_000, steps * 1_500))
+  test.setTimeout(Math.max(180_000, steps * 1_500))
   const clients = await openBoards(openClients, 3, uniqueDoc(testInfo), { tabs: 2 })
   const result = await chaos({
     steps,

@@ -10,8 +10,9 @@ import './style.css'
 
 const config = readConfig(window.location)
 // A short reconnect cap: after the network comes back (which a page cannot always observe), the board
-// catches up within about a second and a half rather than the default's ten.
-const replica = openReplica({ docId: config.docId, relay: config.relay, storage: 'indexeddb', backoff: { baseMs: 250, capMs: 1500 } })
+// retries within a second rather than the default's ten. Fine for a demo's handful of clients; a relay with
+// thousands of clients wants the default, so that reconnects after an outage spread out.
+const replica = openReplica({ docId: config.docId, relay: config.relay, storage: 'indexeddb', backoff: { baseMs: 250, capMs: 1000 } })
 
 /** What the page exposes for tests and the console: the replica and board, and a plain snapshot of the board. */
 export interface DemoHandle {
