@@ -191,6 +191,20 @@ describe('redis broker', () => {
     expect(reasons).toEqual(expect.arrayContaining(['no node id field', 'no update field', 'not a valid update', 'broker update handler failed']))
   })
 
+  it('closes without waiting for an unreachable Redis', async () => {
+    const node = deployment()
+    const a = node()
+    await collect(a, 'doc')
+    await server.stop()
+    try {
+      const pending = a.publish('doc', encode('never sent'))
+      await a.close()
+      await expect(pending).rejects.toThrow()
+    } finally {
+      await server.start()
+    }
+  })
+
   it('refuses to publish after close', async () => {
     const a = deployment()()
     await a.close()
@@ -217,6 +231,7 @@ describe('redis broker, a node that missed trimmed entries', () => {
       const atC = await collect(c, 'doc')
       await a.publish('doc', encode('seen'))
       await expect.poll(() => atB.map(decode)).toEqual(['seen'])
+      await expect.poll(() => atC.received).toEqual(['seen'])
       proxy.hold()
       for (const text of ['gone-1', 'gone-2', 'kept']) await a.publish('doc', encode(text))
       await a.markDurable!('doc') // trims everything before 'kept': b and c never read 'gone-*'

@@ -37,9 +37,15 @@ export class StreamReader {
   private blockingClientId: number | undefined
   private wakeIdle: (() => void) | undefined
   private closed = false
+  /** Resolves on close: ioredis never settles a command queued while it reconnects once it is disconnected. */
+  private readonly closing: Promise<null>
+  private signalClosing: () => void = () => {}
   private readonly loop: Promise<void>
 
   constructor(private readonly options: StreamReaderOptions) {
+    this.closing = new Promise((resolve) => {
+      this.signalClosing = () => resolve(null)
+    })
     // A new connection has a new client id; CLIENT UNBLOCK must target the current one. Asked on 'ready',
     // which ioredis emits before it re-sends a read cut by the disconnect, so the answer is not queued behind it.
     options.blocking.on('close', () => {
@@ -70,6 +76,7 @@ export class StreamReader {
 
   async close(): Promise<void> {
     this.closed = true
+    this.signalClosing()
     this.changed()
     await this.loop
   }
@@ -125,13 +132,16 @@ export class StreamReader {
     this.blocked = true
     let reply: [Buffer, [Buffer, Buffer[]][]][] | null
     try {
-      reply = await blocking.xreadBuffer(
+      const read = blocking.xreadBuffer(
         'COUNT', batch, 'BLOCK', blockMs,
         'STREAMS', ...streams.map((s) => s.key), ...streams.map((s) => s.lastId),
       )
+      read.catch(() => {}) // when `closing` wins the race, nobody awaits it any more
+      reply = await Promise.race([read, this.closing])
     } finally {
       this.blocked = false
     }
+    if (this.closed) return
     for (const [keyBuffer, entries] of reply ?? []) {
       const key = keyBuffer.toString('utf8')
       const stream = streams.find((s) => s.key === key)

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { setTimeout as delay } from 'node:timers/promises'
 import { Redis } from 'ioredis'
 import * as Y from 'yjs'
 import type { RelayStorage } from '../storage/types.js'
@@ -167,16 +168,34 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
   const expiryRenewedAt = new Map<string, number>()
   let pendingPublishes = 0
   let closed = false
+  const onClose = new Set<(error: Error) => void>()
+  /** Settles `command` at the latest on close: ioredis keeps commands queued for a reconnect forever. */
+  const untilClosed = <T>(command: Promise<T>): Promise<T> => {
+    if (closed) return Promise.reject(new RedisBrokerError('closed', 'broker is closed'))
+    return new Promise<T>((resolve, reject) => {
+      onClose.add(reject)
+      command.then(resolve, reject).finally(() => onClose.delete(reject))
+    })
+  }
 
-  /** Where a new subscription starts reading: just before the newest entry, minus the replay window. */
+  /**
+   * Where a new subscription starts reading: just before the newest entry, minus the replay window. Without
+   * an answer from Redis (down, or slow), from this node's clock minus the window: opening a document must
+   * not wait for Redis.
+   */
   const startingPoint = async (key: string): Promise<string> => {
-    if (commands.status !== 'ready') return streamIdAt(Date.now() - replayMs)
+    const fromClock = streamIdAt(Date.now() - replayMs)
+    if (commands.status !== 'ready') return fromClock
     try {
-      const newest = await commands.xrevrange(key, '+', '-', 'COUNT', 1)
+      const newest = await Promise.race([
+        untilClosed(commands.xrevrange(key, '+', '-', 'COUNT', 1)),
+        delay(2000, undefined, { ref: false }),
+      ])
+      if (newest === undefined) return fromClock
       const id = newest[0]?.[0]
       return id === undefined ? '0-0' : streamIdBefore(id, replayMs)
     } catch {
-      return streamIdAt(Date.now() - replayMs)
+      return fromClock
     }
   }
 
@@ -224,7 +243,9 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
       pendingPublishes++
       try {
         const bytes = Buffer.from(update.buffer, update.byteOffset, update.byteLength)
-        const id = await commands.xadd(streamKey(docId), 'MAXLEN', '~', maxStreamLength, '*', NODE_FIELD, nodeId, UPDATE_FIELD, bytes)
+        const id = await untilClosed(
+          commands.xadd(streamKey(docId), 'MAXLEN', '~', maxStreamLength, '*', NODE_FIELD, nodeId, UPDATE_FIELD, bytes),
+        )
         if (id !== null) {
           lastPublished.set(docId, id)
           recent.add(docId, id, bytes)
@@ -232,7 +253,7 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
         const now = Date.now()
         if (now - (expiryRenewedAt.get(docId) ?? 0) > streamTtlMs / 10) {
           expiryRenewedAt.set(docId, now)
-          await commands.pexpire(streamKey(docId), streamTtlMs)
+          await untilClosed(commands.pexpire(streamKey(docId), streamTtlMs))
         }
       } finally {
         pendingPublishes--
@@ -271,12 +292,13 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
       const durable = lastPublished.get(docId)
       if (durable === undefined || closed) return
       const key = streamKey(docId)
-      await commands.multi().xtrim(key, 'MINID', streamIdBefore(durable, trimMarginMs)).pexpire(key, streamTtlMs).exec()
+      await untilClosed(commands.multi().xtrim(key, 'MINID', streamIdBefore(durable, trimMarginMs)).pexpire(key, streamTtlMs).exec())
     },
 
     async close() {
       if (closed) return
       closed = true
+      for (const reject of onClose) reject(new RedisBrokerError('closed', 'broker closed before Redis answered'))
       // Disconnecting first fails a read that waits for Redis, so the reader loop can end.
       blocking.disconnect()
       await reader.close()
