@@ -31,7 +31,7 @@ export const QUICK: BenchConfig = {
   quick: true,
   repetitions: 1,
   fanOut: { clients: 10, rounds: 30 },
-  manyDocs: { docs: 30, editsPerClient: 5 },
+  manyDocs: { docs: 100, editsPerClient: 5 },
   largeDoc: { inserts: 10_000 },
   durability: { edits: 100, killDelaysMs: [0] },
   durableAck: { edits: 30, gapMs: 10 },

@@ -3,7 +3,10 @@ import { createInterface } from 'node:readline'
 import { join } from 'node:path'
 import { BENCH_DIR, REPO_DIR } from '../paths.js'
 import { readCpuSeconds, readMemory, type MemorySample } from './proc-stats.js'
-import { withTimeout } from '../wait.js'
+import { sleep, withTimeout } from '../wait.js'
+import { pathToFileURL } from 'node:url'
+
+const GC_WAIT_MS = 500
 
 /** The servers the harness can start, each in its own process. */
 export type ServerKind = 'driftless' | 'y-websocket' | 'hocuspocus'
@@ -20,6 +23,8 @@ export interface ServerProcess {
   url: string
   pid: number
   memory(): MemorySample
+  /** Asks the server to run a full GC (see servers/gc-on-signal.mjs) and waits a moment for it. */
+  collectGarbage(): Promise<void>
   cpuSeconds(): number
   /** kill -9, and wait until the process is gone. */
   kill9(): Promise<void>
@@ -47,7 +52,8 @@ const exited = (child: ChildProcess): Promise<void> =>
 /** Starts a server and resolves once it logged `{"msg":"listening","url":...}`. */
 export const startServer = async (kind: ServerKind, options: ServerOptions): Promise<ServerProcess> => {
   const { args, env } = command(kind, options)
-  const child = spawn(process.execPath, args, { cwd: REPO_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const preload = pathToFileURL(join(BENCH_DIR, 'servers', 'gc-on-signal.mjs')).href
+  const child = spawn(process.execPath, ['--expose-gc', '--import', preload, ...args], { cwd: REPO_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] })
   const stderr: string[] = []
   child.stderr?.on('data', (chunk: Buffer) => { if (stderr.length < 50) stderr.push(chunk.toString()) })
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
@@ -73,6 +79,10 @@ export const startServer = async (kind: ServerKind, options: ServerOptions): Pro
     url,
     pid,
     memory: () => readMemory(pid),
+    collectGarbage: async () => {
+      child.kill('SIGUSR2')
+      await sleep(GC_WAIT_MS)
+    },
     cpuSeconds: () => readCpuSeconds(pid),
     kill9: async () => {
       child.kill('SIGKILL')
