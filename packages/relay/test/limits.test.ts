@@ -35,12 +35,12 @@ describe('limits', () => {
   })
 
   it('maxMessagesPerSecond: over the bucket each message gets rateLimited (with its ackId)', async () => {
-    const { url } = await start({ maxMessagesPerSecond: 50 })
+    const { url } = await start({ maxMessagesPerSecond: 1000 })
     const client = await TestClient.greeted(url)
     await client.subscribe('d')
-    // The bucket holds at most 50: 60 pings empty it, so the update right after must be refused, and the
-    // ~10 drops are not yet a sustained flood.
-    for (let i = 0; i < 60; i++) client.send({ type: 'ping', nonce: i })
+    // The bucket holds at most 1,000: 1,800 pings empty it, so the update right after is refused unless
+    // reading them took over 0.8 s (the refill), and the ~800 drops are not yet a sustained flood (> 1,000).
+    for (let i = 0; i < 1800; i++) client.send({ type: 'ping', nonce: i })
     client.send({ type: 'update', docId: 'd', update: makeUpdate('x'), ackId: 33 })
     client.send({ type: 'ping', nonce: 100 })
     const refused = await client.waitFor(m => m.type === 'error' && m.ackId === 33)
