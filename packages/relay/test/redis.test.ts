@@ -191,6 +191,22 @@ describe('redis broker', () => {
     expect(reasons).toEqual(expect.arrayContaining(['no node id field', 'no update field', 'not a valid update', 'broker update handler failed']))
   })
 
+  it('opens a document while Redis is down and receives what is published once it is back', async () => {
+    const node = deployment()
+    const [a, b] = [node(), node()]
+    await collect(a, 'warm') // both connected once
+    await collect(b, 'warm')
+    await server.stop()
+    let atB: Awaited<ReturnType<typeof collect>>
+    try {
+      atB = await collect(b, 'doc') // resolves without Redis
+    } finally {
+      await server.start()
+    }
+    await a.publish('doc', encode('after'))
+    await expect.poll(() => atB.received, { timeout: 10_000 }).toEqual(['after'])
+  })
+
   it('closes without waiting for an unreachable Redis', async () => {
     const node = deployment()
     const a = node()
