@@ -143,7 +143,7 @@ function referenceHash(events: Envelope[]): string {
 }
 
 describe('convergence', () => {
-  it('replicas holding the same events agree on order, state, hashes and rejections; stable is final', async () => {
-    await fc.assert(fc.asyncProperty(scenario, run), { numRuns: 60 })
+  it('replicas holding the same events agree on order, state, hashes and rejections; stable is final', { timeout: 300_000 }, async () => {
+    await fc.assert(fc.asyncProperty(scenario, run), { numRuns: Number(process.env.DRIFTLESS_EVENTS_FUZZ_RUNS ?? 40) })
   })
 })
