@@ -166,6 +166,7 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
   const docs = new Map<string, DocState>()
   const lastPublished = new Map<string, string>()
   const expiryRenewedAt = new Map<string, number>()
+  const trimmedAt = new Map<string, number>()
   let pendingPublishes = 0
   let closed = false
   const onClose = new Set<(error: Error) => void>()
@@ -283,6 +284,7 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
           docs.delete(docId)
           lastPublished.delete(docId)
           expiryRenewedAt.delete(docId)
+          trimmedAt.delete(docId)
           reader.remove(streamKey(docId))
         }
       }
@@ -291,8 +293,11 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
     async markDurable(docId) {
       const durable = lastPublished.get(docId)
       if (durable === undefined || closed) return
-      const key = streamKey(docId)
-      await untilClosed(commands.multi().xtrim(key, 'MINID', streamIdBefore(durable, trimMarginMs)).pexpire(key, streamTtlMs).exec())
+      // Called after every commit; with a margin of a minute, trimming every few seconds is plenty.
+      const now = Date.now()
+      if (now - (trimmedAt.get(docId) ?? 0) < trimMarginMs / 10) return
+      trimmedAt.set(docId, now)
+      await untilClosed(commands.xtrim(streamKey(docId), 'MINID', streamIdBefore(durable, trimMarginMs)))
     },
 
     async close() {
