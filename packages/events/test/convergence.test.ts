@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { memoryCheckpoints, openEventLog, type CheckpointStore, type EventLog } from '../src/index.js'
+import { memoryCheckpoints, openEventLog, stateHash, type CheckpointStore, type Envelope, type EventLog } from '../src/index.js'
 import { board, boardEvents, cardAdded, cardArchived, cardMoved, columnAdded, moveRefused } from '../src/examples/board.js'
 import { createNetwork } from './network.js'
 
@@ -125,8 +125,6 @@ function stableHashAt(log: EventLog, count: number): string {
   return referenceHash(events)
 }
 
-import { stateHash } from '../src/index.js'
-import type { Envelope } from '../src/index.js'
 function referenceHash(events: Envelope[]): string {
   let state = board.initial
   const applied = new Set<string>()
