@@ -5,17 +5,22 @@
  */
 export class RateLimiter {
   private tokens: number
-  private last = performance.now()
-  private windowStart = this.last
+  private last: number
+  private windowStart: number
   private droppedInWindow = 0
 
-  constructor(private readonly rate: number, private readonly windowMs = 5000) {
+  constructor(
+    private readonly rate: number,
+    private readonly windowMs = 5000,
+    private readonly clock: () => number = () => performance.now(),
+  ) {
     this.tokens = rate
+    this.last = this.windowStart = clock()
   }
 
   /** Takes one token; false when the message must be dropped. */
   take(): boolean {
-    const now = performance.now()
+    const now = this.clock()
     this.tokens = Math.min(this.rate, this.tokens + ((now - this.last) * this.rate) / 1000)
     this.last = now
     if (this.tokens >= 1) {
