@@ -4,8 +4,8 @@ export interface PersistencePageApi {
   commitEdits(count: number): Promise<number>
   /** Opens the document and resolves with the ms until its stored state is loaded, and the text length it holds. */
   load(): Promise<{ ms: number; length: number }>
-  /** Opens and closes the document `count` times without editing. */
-  openCloseCycles(count: number): Promise<void>
+  /** Opens and closes the document up to `count` times without editing, stopping after `budgetMs`; resolves with the cycles done. */
+  openCloseCycles(count: number, budgetMs: number): Promise<number>
   /** Counts every record in every object store of every IndexedDB database of the origin, and their approximate bytes. */
   storeSize(): Promise<{ records: number; bytes: number }>
 }

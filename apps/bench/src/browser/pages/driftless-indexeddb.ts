@@ -28,8 +28,11 @@ window.benchPersistence = {
     await replica.close()
     return { ms, length }
   },
-  async openCloseCycles(count) {
-    for (let i = 0; i < count; i++) await (await open()).close()
+  async openCloseCycles(count, budgetMs) {
+    const deadline = performance.now() + budgetMs
+    let done = 0
+    for (; done < count && performance.now() < deadline; done++) await (await open()).close()
+    return done
   },
   storeSize: measureStore,
 }

@@ -40,11 +40,14 @@ window.benchPersistence = {
     await persistence.destroy()
     return { ms, length }
   },
-  async openCloseCycles(count) {
-    for (let i = 0; i < count; i++) {
+  async openCloseCycles(count, budgetMs) {
+    const deadline = performance.now() + budgetMs
+    let done = 0
+    for (; done < count && performance.now() < deadline; done++) {
       const { persistence } = await open()
       await persistence.destroy()
     }
+    return done
   },
   storeSize: measureStore,
 }
