@@ -10,13 +10,18 @@ Options:
   --port <n>             port to listen on; 0 picks a free one        (default ${DEFAULT_PORT})
   --host <addr>          interface to bind                             (default ${DEFAULT_HOST})
   --data <dir>           data directory; SQLite file <dir>/relay.db    (default ./.driftless)
-  --storage <kind>       sqlite | memory                               (default sqlite)
+  --storage <kind>       sqlite | memory | postgres://user:pass@host/db (default sqlite)
+  --pg-pool-size <n>     PostgreSQL connections of this node          (default 10)
+  --broker <url>         redis://host:6379: fan-out between relay nodes (default: one node)
+  --node-id <id>         this node's id in the broker                  (default random)
   --log-level <level>    trace | debug | info | warn | error | silent  (default info)
   --allowed-origin <o>   allow this browser Origin (repeatable; default: any)
   --help                 show this text
 
 Environment:
   DRIFTLESS_AUTH_SECRET  HS256 secret for client tokens (without it the relay is open to everyone)
+  DRIFTLESS_STORAGE      like --storage (the flag wins); keeps a database password off the command line
+  DRIFTLESS_BROKER       like --broker (the flag wins)
 `
 
 /** Runs the CLI: starts a relay, logs one JSON line `{"msg":"listening","url":...}`, stops on SIGTERM/SIGINT. */
@@ -28,6 +33,9 @@ export const main = async (argv: string[]): Promise<void> => {
       host: { type: 'string' },
       data: { type: 'string' },
       storage: { type: 'string' },
+      'pg-pool-size': { type: 'string' },
+      broker: { type: 'string' },
+      'node-id': { type: 'string' },
       'log-level': { type: 'string' },
       'allowed-origin': { type: 'string', multiple: true },
       help: { type: 'boolean' },
@@ -40,22 +48,34 @@ export const main = async (argv: string[]): Promise<void> => {
   const logger = pino({ level: (values['log-level'] ?? 'info') as LevelWithSilent })
   const port = Number(values.port ?? DEFAULT_PORT)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port ${values.port}`)
-  const kind = values.storage ?? 'sqlite'
-  if (kind !== 'sqlite' && kind !== 'memory') throw new Error(`invalid --storage ${kind} (sqlite | memory)`)
+  const env = (name: string): string | undefined => process.env[name] === '' ? undefined : process.env[name]
+  const storageArg = values.storage ?? env('DRIFTLESS_STORAGE') ?? 'sqlite'
+  const postgresUrl = /^postgres(ql)?:\/\//.test(storageArg) ? storageArg : undefined
+  const kind = postgresUrl === undefined ? storageArg : 'postgres'
+  if (postgresUrl === undefined && kind !== 'sqlite' && kind !== 'memory') {
+    throw new Error(`invalid --storage ${kind} (sqlite | memory | postgres://…)`)
+  }
+  const poolSize = values['pg-pool-size'] === undefined ? undefined : Number(values['pg-pool-size'])
+  const brokerUrl = values.broker ?? env('DRIFTLESS_BROKER')
+  if (brokerUrl !== undefined && !/^rediss?:\/\//.test(brokerUrl)) throw new Error('invalid --broker (redis://host:port)')
   const dataDir = resolve(values.data ?? '.driftless')
   const options: RelayOptions = {
     port,
     host: values.host ?? DEFAULT_HOST,
-    storage: kind === 'memory' ? { kind } : { kind, path: join(dataDir, 'relay.db') },
+    storage: postgresUrl !== undefined ? { kind: 'postgres', url: postgresUrl, poolSize }
+      : kind === 'memory' ? { kind: 'memory' } : { kind: 'sqlite', path: join(dataDir, 'relay.db') },
     logger,
   }
   const secret = process.env['DRIFTLESS_AUTH_SECRET']
   if (secret !== undefined && secret !== '') options.auth = { secret }
   if (values['allowed-origin'] !== undefined) options.allowedOrigins = values['allowed-origin']
+  if (brokerUrl !== undefined) options.broker = { kind: 'redis', url: brokerUrl, nodeId: values['node-id'] }
   const relay = await createRelay(options)
   // Scripts wait for this line, so it is printed whatever the log level.
   const announcer = logger.isLevelEnabled('info') ? logger : pino({ level: 'info' })
-  announcer.info({ url: relay.url, storage: kind === 'memory' ? 'memory' : join(dataDir, 'relay.db') }, 'listening')
+  // Never log the URLs themselves: they may hold passwords.
+  const storageName = kind === 'postgres' ? 'postgres' : kind === 'memory' ? 'memory' : join(dataDir, 'relay.db')
+  announcer.info({ url: relay.url, storage: storageName, broker: brokerUrl === undefined ? 'local' : 'redis' }, 'listening')
 
   let stopping = false
   const stop = (signal: string): void => {

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { Logger, LevelWithSilent } from 'pino'
+import type { RedisBrokerOptions } from './broker/redis.js'
 import type { RelayBroker } from './broker/types.js'
 import type { StorageOption } from './storage/index.js'
 
@@ -49,6 +50,9 @@ export interface AuthOptions {
   tokenGraceMs?: number
 }
 
+/** Which built-in broker to use, or a ready `RelayBroker`. */
+export type BrokerOption = { kind: 'local' } | ({ kind: 'redis' } & RedisBrokerOptions) | RelayBroker
+
 /** Options of `createRelay`. */
 export interface RelayOptions {
   /** Port to listen on; 0 picks a free one (read it from `relay.port`). @default 8787 */
@@ -57,8 +61,11 @@ export interface RelayOptions {
   host?: string
   /** Where documents are stored. @default { kind: 'sqlite', path: '.driftless/relay.db' } */
   storage?: StorageOption
-  /** Fan-out between relay nodes. @default a local broker (one node, no fan-out) */
-  broker?: RelayBroker
+  /**
+   * Fan-out between relay nodes: `{ kind: 'redis', url }` (see docs/scale-out.md), or a ready `RelayBroker`.
+   * @default a local broker (one node, no fan-out)
+   */
+  broker?: BrokerOption
   /** Token verification. @default none: every client may read and write every document */
   auth?: AuthOptions
   /**

@@ -6,6 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import { CloseCode, MAX_DOC_ID_BYTES } from '@driftless/protocol'
 import { Authenticator } from './auth.js'
 import { createLocalBroker } from './broker/local.js'
+import { createRedisBroker } from './broker/redis.js'
 import { CommitQueue } from './commit-queue.js'
 import { Compactor } from './compaction.js'
 import { DriftlessConnection } from './connection.js'
@@ -54,7 +55,11 @@ export const createRelay = async (options: RelayOptions = {}): Promise<Relay> =>
   const storageOption = options.storage ?? { kind: 'sqlite', path: '.driftless/relay.db' }
   const storage = createStorage(storageOption)
   const ownsStorage = storage !== storageOption
-  const broker = options.broker ?? createLocalBroker()
+  const brokerOption = options.broker ?? { kind: 'local' }
+  const broker = !('kind' in brokerOption) ? brokerOption
+    : brokerOption.kind === 'redis' ? createRedisBroker({ storage, logger: logger.child({ component: 'broker' }), ...brokerOption })
+      : createLocalBroker()
+  const ownsBroker = broker !== brokerOption
   const auth = new Authenticator(options.auth)
   const connections = new Set<LiveConnection>()
   const metrics = new RelayMetrics({
@@ -182,7 +187,7 @@ export const createRelay = async (options: RelayOptions = {}): Promise<Relay> =>
     server.closeAllConnections()
     await serverClosed
     if (ownsStorage) await storage.close()
-    if (options.broker === undefined) await broker.close()
+    if (ownsBroker) await broker.close()
     logger.info('relay closed')
   }
 

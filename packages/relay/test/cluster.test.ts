@@ -4,7 +4,7 @@ import { WebSocket } from 'ws'
 import * as Y from 'yjs'
 import { openReplica, type Replica } from '@driftless/replica'
 import { createPostgresStorage } from '../src/storage/postgres.js'
-import { spawnNode, startNode, type Deployment, type InProcessNode } from './services/cluster.js'
+import { DEFAULT_PREFIX, DEFAULT_TABLE, spawnNode, startNode, type Deployment, type InProcessNode } from './services/cluster.js'
 import { startPostgres, type PostgresServer } from './services/postgres-server.js'
 import { startRedis, type RedisServer } from './services/redis-server.js'
 
@@ -91,7 +91,8 @@ describe('three relay nodes with PostgreSQL and Redis', { timeout: 90_000 }, () 
   })
 
   it('a node killed with SIGKILL mid-edit: its clients fail over, no acknowledged write is lost, all converge', async () => {
-    const deployment = newDeployment()
+    // The CLI node uses the default table and key prefix: a database of its own keeps it apart.
+    const deployment = { pgUrl: await pg.createDatabase('sigkill'), table: DEFAULT_TABLE, redisUrl: redis.url, keyPrefix: DEFAULT_PREFIX }
     const doomed = await spawnNode(deployment)
     const survivors = await Promise.all([0, 1].map(() => startNode(deployment)))
     const urls = [doomed.url, ...survivors.map((n) => n.url)]

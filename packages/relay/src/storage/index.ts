@@ -1,4 +1,5 @@
 import { createMemoryStorage } from './memory.js'
+import { createPostgresStorage, type PostgresStorageOptions } from './postgres.js'
 import { createSqliteStorage, type SqliteStorageOptions } from './sqlite.js'
 import type { RelayStorage } from './types.js'
 
@@ -6,6 +7,7 @@ import type { RelayStorage } from './types.js'
 export type StorageOption =
   | ({ kind: 'sqlite' } & SqliteStorageOptions)
   | { kind: 'memory' }
+  | ({ kind: 'postgres' } & PostgresStorageOptions)
   | RelayStorage
 
 const isStorage = (option: StorageOption): option is RelayStorage =>
@@ -19,8 +21,11 @@ export const createStorage = (option: StorageOption): RelayStorage => {
       return createSqliteStorage(option)
     case 'memory':
       return createMemoryStorage()
+    case 'postgres':
+      return createPostgresStorage(option)
   }
 }
 
 export type { RelayStorage, StoredUpdate, PendingWrite } from './types.js'
 export { createMemoryStorage, createSqliteStorage, type SqliteStorageOptions }
+export { createPostgresStorage, PostgresStorageError, type PostgresStorageOptions } from './postgres.js'

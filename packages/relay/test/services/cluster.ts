@@ -8,6 +8,9 @@ import { createPostgresStorage } from '../../src/storage/postgres.js'
 import type { RelayStorage } from '../../src/storage/types.js'
 import { spawnService, waitForExit } from './process.js'
 
+export const DEFAULT_TABLE = 'driftless_updates'
+export const DEFAULT_PREFIX = 'driftless:doc:'
+
 /** Where the nodes of one test deployment keep their data: a table and a stream key prefix of their own. */
 export interface Deployment {
   pgUrl: string
@@ -43,41 +46,44 @@ export async function startNode(deployment: Deployment, extra: { storageTimeoutM
   }
 }
 
-/** A relay node in a child process (started with tsx from source), so a test can SIGKILL it. */
+/** A relay node in a child process: the `driftless-relay` CLI run from source, so a test can SIGKILL it. */
 export interface ProcessNode {
   url: string
   pid: number
   kill(signal: NodeJS.Signals): Promise<void>
 }
 
-const NODE_SCRIPT = fileURLToPath(new URL('./relay-node.ts', import.meta.url))
+const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url))
 
+/**
+ * Starts `driftless-relay --storage <postgres url> --broker <redis url>`. The CLI uses the default table and
+ * stream key prefix, so `deployment` must too (`defaultDeployment`).
+ */
 export async function spawnNode(deployment: Deployment): Promise<ProcessNode> {
-  const child = spawnService(process.execPath, ['--conditions=source', '--import', 'tsx', NODE_SCRIPT], {
-    env: {
-      ...process.env,
-      DRIFTLESS_TEST_PG_URL: deployment.pgUrl,
-      DRIFTLESS_TEST_PG_TABLE: deployment.table,
-      DRIFTLESS_TEST_REDIS_URL: deployment.redisUrl,
-      DRIFTLESS_TEST_REDIS_PREFIX: deployment.keyPrefix,
-    },
-  })
+  if (deployment.table !== DEFAULT_TABLE || deployment.keyPrefix !== DEFAULT_PREFIX) {
+    throw new Error('a CLI node uses the default table and key prefix')
+  }
+  const child = spawnService(process.execPath, [
+    '--conditions=source', '--import', 'tsx', CLI, '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn',
+    '--broker', deployment.redisUrl,
+  ], { env: { ...process.env, DRIFTLESS_STORAGE: deployment.pgUrl } })
   let stderr = ''
   child.stderr?.setEncoding('utf8')
   child.stderr?.on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-4000)
   })
   const lines = createInterface({ input: child.stdout! })
-  const first = await Promise.race([
-    once(lines, 'line').then(([line]) => line as string),
-    once(child, 'exit').then(() => undefined),
-    delay(30_000, undefined, { ref: false }),
-  ])
-  if (first === undefined) {
+  const listening = new Promise<string>((resolve) => {
+    lines.on('line', (line: string) => {
+      const entry = JSON.parse(line) as { msg?: string; url?: string }
+      if (entry.msg === 'listening' && entry.url !== undefined) resolve(entry.url)
+    })
+  })
+  const url = await Promise.race([listening, once(child, 'exit').then(() => undefined), delay(30_000, undefined, { ref: false })])
+  if (url === undefined) {
     child.kill('SIGKILL')
-    throw new Error(`relay node process did not start: ${stderr}`)
+    throw new Error(`relay CLI did not start: ${stderr}`)
   }
-  const { url } = JSON.parse(first) as { url: string }
   return {
     url,
     pid: child.pid!,

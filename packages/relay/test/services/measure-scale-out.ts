@@ -9,7 +9,7 @@ import { WebSocket } from 'ws'
 import * as Y from 'yjs'
 import { decodeMessage, encodeMessage, PROTOCOL_VERSION, type Message } from '@driftless/protocol'
 import { readFileSync } from 'node:fs'
-import { spawnNode, type Deployment, type ProcessNode } from './cluster.js'
+import { DEFAULT_PREFIX, DEFAULT_TABLE, spawnNode, type Deployment, type ProcessNode } from './cluster.js'
 import { startPostgres } from './postgres-server.js'
 import { startRedis } from './redis-server.js'
 
@@ -114,7 +114,7 @@ async function pgCounters(client: pg.Client): Promise<{ commits: number; inserte
 
 const pgServer = await startPostgres()
 const redisServer = await startRedis()
-const deployment: Deployment = { pgUrl: pgServer.url, table: 'measure', redisUrl: redisServer.url, keyPrefix: 'measure:doc:' }
+const deployment: Deployment = { pgUrl: pgServer.url, table: DEFAULT_TABLE, redisUrl: redisServer.url, keyPrefix: DEFAULT_PREFIX }
 const [a, b] = [await spawnNode(deployment), await spawnNode(deployment)]
 const redis = new Redis(redisServer.url)
 const pgClient = new pg.Client({ connectionString: pgServer.url })
