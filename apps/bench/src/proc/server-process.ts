@@ -15,6 +15,10 @@ export type ServerKind = 'driftless' | 'y-websocket' | 'hocuspocus'
 export interface ServerOptions {
   /** Where it keeps its data; `undefined` runs a peer without persistence (its default). Driftless always persists. */
   dataDir: string | undefined
+  /** Driftless only: the port to listen on, e.g. to restart a node where its clients expect it. @default 0 (a free port) */
+  port?: number
+  /** More environment for the server, e.g. DRIFTLESS_STORAGE and DRIFTLESS_BROKER for a scale-out node. @default {} */
+  env?: Record<string, string>
 }
 
 /** A running server process. */
@@ -32,8 +36,8 @@ export interface ServerProcess {
   stop(): Promise<void>
 }
 
-const command = (kind: ServerKind, { dataDir }: ServerOptions): { args: string[]; env: NodeJS.ProcessEnv } => {
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info' }
+const command = (kind: ServerKind, { dataDir, port = 0, env: extraEnv = {} }: ServerOptions): { args: string[]; env: NodeJS.ProcessEnv } => {
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', ...extraEnv }
   switch (kind) {
     case 'y-websocket':
       if (dataDir) env.YPERSISTENCE = dataDir
@@ -42,7 +46,7 @@ const command = (kind: ServerKind, { dataDir }: ServerOptions): { args: string[]
       return { args: [join(BENCH_DIR, 'servers', 'hocuspocus-server.mjs'), ...(dataDir ? ['--data', join(dataDir, 'hocuspocus.sqlite')] : [])], env }
     case 'driftless':
       if (!dataDir) throw new Error('the Driftless relay always needs a data directory')
-      return { args: [join(REPO_DIR, 'packages', 'relay', 'bin', 'driftless-relay.js'), '--port', '0', '--host', '127.0.0.1', '--data', dataDir], env }
+      return { args: [join(REPO_DIR, 'packages', 'relay', 'bin', 'driftless-relay.js'), '--port', String(port), '--host', '127.0.0.1', '--data', dataDir], env }
   }
 }
 

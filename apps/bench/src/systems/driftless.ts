@@ -16,7 +16,7 @@ interface Replica {
   close(): Promise<void>
 }
 interface ReplicaModule {
-  openReplica(options: { docId: string; relay?: string; storage: 'memory' | 'indexeddb'; WebSocket?: unknown; crossTab?: boolean }): Replica
+  openReplica(options: { docId: string; relay?: string | readonly string[]; storage: 'memory' | 'indexeddb'; WebSocket?: unknown; crossTab?: boolean }): Replica
 }
 
 const SYNC_TIMEOUT_MS = 120_000
@@ -38,7 +38,8 @@ export const driftlessClients = (mod: ReplicaModule): ClientSystem => ({
   name: 'driftless',
   open(url, docId, options): SyncClient {
     // Clients in one process are separate devices here, as y-websocket's are with disableBc.
-    const replica = mod.openReplica({ docId, relay: url, storage: 'memory', WebSocket: options?.WebSocket ?? WebSocket, crossTab: false })
+    const relay = options?.failover?.length ? [url, ...options.failover] : url
+    const replica = mod.openReplica({ docId, relay, storage: 'memory', WebSocket: options?.WebSocket ?? WebSocket, crossTab: false })
     let connected: Promise<void> | undefined
     return {
       get doc() { return replica.doc },

@@ -19,8 +19,16 @@ export interface SyncClient {
   close(): Promise<void>
 }
 
+/** Per-client options of `ClientSystem.open`. */
+export interface ClientOptions {
+  /** The websocket class, e.g. one that counts bytes. @default ws's WebSocket */
+  WebSocket?: typeof WebSocket
+  /** Driftless only: more relay nodes to fail over to, tried in order after `url`. Other systems ignore it. @default [] */
+  failover?: readonly string[]
+}
+
 /** How to open clients of a system in Node. */
 export interface ClientSystem {
   name: ServerKind
-  open(url: string, docId: string, options?: { WebSocket?: typeof WebSocket }): SyncClient
+  open(url: string, docId: string, options?: ClientOptions): SyncClient
 }
