@@ -11,6 +11,8 @@ export interface BenchConfig {
   partition: { editsPerSide: number }
   tabs: { tabs: number }
   events: { events: number; rewind: number }
+  /** Two relay nodes on one PostgreSQL + Redis: clients on one document, probe edits, and how long the restart edit burst lasts. */
+  scaleOut: { clients: number; rounds: number; editMs: number }
 }
 
 export const FULL: BenchConfig = {
@@ -25,6 +27,7 @@ export const FULL: BenchConfig = {
   partition: { editsPerSide: 200 },
   tabs: { tabs: 10 },
   events: { events: 100_000, rewind: 1_000 },
+  scaleOut: { clients: 20, rounds: 100, editMs: 1_000 },
 }
 
 export const QUICK: BenchConfig = {
@@ -39,4 +42,5 @@ export const QUICK: BenchConfig = {
   partition: { editsPerSide: 50 },
   tabs: { tabs: 4 },
   events: { events: 5_000, rewind: 100 },
+  scaleOut: { clients: 10, rounds: 30, editMs: 500 },
 }

@@ -112,7 +112,7 @@ export const renderReadme = (results: RunResults): string => {
     '`--no-build`) and runs the relay from its CLI in its own process. Peers are devDependencies of apps/bench only.',
     '',
     'Scenarios live in `src/scenarios/`, one module each exporting a `Scenario` (`id`, `title`, `run(context)` returning',
-    'rows and a method note), listed in `src/scenarios/index.ts`. To add one (e.g. scale-out across relay nodes), write',
+    'rows and a method note), listed in `src/scenarios/index.ts`. To add one, write',
     'the module and add it to that list; `repeatAlternating` and `rowFrom` in `src/scenario.ts` give it the',
     'alternating repetitions, medians and targets every other scenario uses.',
     '',

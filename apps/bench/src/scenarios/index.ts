@@ -7,7 +7,8 @@ import { fanOut } from './fan-out.js'
 import { largeDoc } from './large-doc.js'
 import { manyDocs } from './many-docs.js'
 import { partition } from './partition.js'
+import { scaleOut } from './scale-out.js'
 import { tabs } from './tabs.js'
 
 /** Every scenario, in report order. To add one, write a module exporting a `Scenario` and list it here. */
-export const SCENARIOS: readonly Scenario[] = [fanOut, manyDocs, largeDoc, durability, durableAck, browserPersistence, partition, tabs, events]
+export const SCENARIOS: readonly Scenario[] = [fanOut, manyDocs, largeDoc, durability, durableAck, browserPersistence, partition, tabs, events, scaleOut]

@@ -1,0 +1,199 @@
+import type { MetricRow, SystemName } from '../model.js'
+import { BackingServiceError } from '../proc/backing-services.js'
+import { startRelayCluster, type RelayCluster } from '../proc/relay-cluster.js'
+import { randomIndex, seededRandom } from '../random.js'
+import type { Scenario, ScenarioContext } from '../scenario.js'
+import { repeatAlternating, rowFrom, type SystemSamples } from '../scenario.js'
+import { SeenByAll } from '../seen-by-all.js'
+import { percentile, median } from '../stats.js'
+import type { ClientSystem, SyncClient } from '../systems/types.js'
+import { sleep, waitUntil, withTimeout } from '../wait.js'
+
+const SCENARIO = '10. scale-out'
+/** Probe rounds before the measured ones: the first edits also open the document on the second node. */
+const WARMUP_ROUNDS = 5
+const PROBE_TIMEOUT_MS = 10_000
+const CONNECT_TIMEOUT_MS = 30_000
+const CONVERGE_TIMEOUT_MS = 30_000
+/** Each client's pause between edits while the restart measurement edits. */
+const EDIT_GAP_MS = 20
+
+const PEERS_UNAVAILABLE: Partial<Record<SystemName, string>> = {
+  'y-websocket': 'no multi-node mode: one server process per document',
+  hocuspocus: 'Redis extension is at-most-once; every node loads every doc',
+}
+
+/** Where each client connects first, and which nodes it fails over to, in order. */
+type Placement = { url: string; failover: string[] }
+
+const openAll = async (clients: ClientSystem, placements: readonly Placement[], docId: string): Promise<SyncClient[]> => {
+  const opened = placements.map((p) => clients.open(p.url, docId, { failover: p.failover }))
+  try {
+    await withTimeout(`${docId}: every client connected`, Promise.all(opened.map((c) => c.whenConnected())), CONNECT_TIMEOUT_MS)
+  } catch (error) {
+    await Promise.all(opened.map((c) => c.close()))
+    throw error
+  }
+  return opened
+}
+
+/** Half the clients on A (failing over to B), half on B (failing over to A), alternating. */
+const spread = (cluster: RelayCluster, count: number): Placement[] =>
+  Array.from({ length: count }, (_, i) => i % 2 === 0
+    ? { url: cluster.a.url, failover: [cluster.b.url] }
+    : { url: cluster.b.url, failover: [cluster.a.url] })
+
+/**
+ * One probe edit at a time, each by the next client in turn (so through two nodes, alternately on A and B):
+ * the time until every client has seen it. Returns the latencies of the measured rounds in ms.
+ */
+const probeLatencies = async (clients: ClientSystem, placements: readonly Placement[], docId: string, rounds: number): Promise<number[]> => {
+  const opened = await openAll(clients, placements, docId)
+  try {
+    const probes = new SeenByAll(opened.length)
+    opened.forEach((client, index) => {
+      client.doc.getMap<number>('probes').observe((event) => {
+        const at = performance.now()
+        for (const key of event.keysChanged) probes.seen(Number(key), index, at)
+      })
+    })
+    const latencies: number[] = []
+    for (let round = 0; round < WARMUP_ROUNDS + rounds; round++) {
+      const writer = opened[round % opened.length] as SyncClient
+      probes.sent(round, performance.now())
+      writer.doc.getMap<number>('probes').set(String(round), round)
+      await waitUntil(`${docId}: probe ${round} seen by all`, () => probes.complete(round), { timeoutMs: PROBE_TIMEOUT_MS, intervalMs: 1 })
+      if (round >= WARMUP_ROUNDS) latencies.push(probes.latency(round))
+    }
+    return latencies
+  } finally {
+    await Promise.all(opened.map((c) => c.close()))
+  }
+}
+
+/** Both placements, in the order given; returns median and p95 for each and their ratios. */
+const measureLatency = async (
+  context: ScenarioContext, clients: ClientSystem, cluster: RelayCluster, rep: number,
+): Promise<Record<string, number>> => {
+  const { clients: count, rounds } = context.config.scaleOut
+  const layouts = {
+    one: Array.from({ length: count }, () => ({ url: cluster.a.url, failover: [] })),
+    two: spread(cluster, count),
+  }
+  // Flip the order every repetition so neither layout always runs on a warmer machine.
+  const order = rep % 2 === 0 ? (['one', 'two'] as const) : (['two', 'one'] as const)
+  const result: Record<string, number> = {}
+  for (const layout of order) {
+    const latencies = await probeLatencies(clients, layouts[layout], `scale-out-latency-${layout}-${rep}`, rounds)
+    result[`${layout}Median`] = median(latencies)
+    result[`${layout}P95`] = percentile(latencies, 95)
+  }
+  result.ratioMedian = (result.twoMedian as number) / (result.oneMedian as number)
+  result.ratioP95 = (result.twoP95 as number) / (result.oneP95 as number)
+  return result
+}
+
+const identical = (clients: readonly SyncClient[], length: number): boolean => {
+  const first = clients[0]?.doc.getText('text').toString()
+  return first?.length === length && clients.every((c) => c.doc.getText('text').toString() === first)
+}
+
+/**
+ * Clients spread over both nodes type; node A gets SIGKILL mid-burst and is restarted on its port. Returns the
+ * seconds from the kill until every client holds every edit, and until A listens again.
+ */
+const measureRestart = async (context: ScenarioContext, clients: ClientSystem, cluster: RelayCluster, rep: number): Promise<Record<string, number>> => {
+  const { clients: count, editMs } = context.config.scaleOut
+  const docId = `scale-out-restart-${rep}`
+  const opened = await openAll(clients, spread(cluster, count), docId)
+  try {
+    const random = seededRandom(4242 + rep)
+    let edits = 0
+    const editEach = (): void => {
+      for (const client of opened) {
+        const text = client.doc.getText('text')
+        text.insert(randomIndex(random, text.length), String.fromCharCode(97 + (edits % 26)))
+        edits++
+      }
+    }
+    const stopAt = performance.now() + editMs
+    while (performance.now() < stopAt) {
+      editEach()
+      await sleep(EDIT_GAP_MS)
+    }
+    // The last burst is still in flight (unacknowledged) when A dies.
+    editEach()
+    const killedAt = performance.now()
+    await cluster.a.kill9()
+    let listeningAfterS = Number.NaN
+    const restarted = cluster.restartA().then(() => { listeningAfterS = (performance.now() - killedAt) / 1000 })
+    // Settled here so a failed restart cannot be an unhandled rejection while convergence is awaited.
+    const restartOutcome = restarted.then(() => undefined, (error: unknown) => error)
+    const converged = await waitUntil(`${docId}: every client identical after kill -9`, () => identical(opened, edits), { timeoutMs: CONVERGE_TIMEOUT_MS, intervalMs: 5 })
+      .then(() => ({ at: performance.now() }), (error: unknown) => ({ error }))
+    // Awaited even when convergence failed: a node still starting must not outlive the cluster.
+    const restartError = await restartOutcome
+    if ('error' in converged) throw converged.error
+    if (restartError !== undefined) throw restartError
+    const identicalAfterS = (converged.at - killedAt) / 1000
+    // The restarted node must serve the whole document, too.
+    const [fresh] = await openAll(clients, [{ url: cluster.a.url, failover: [] }], docId)
+    try {
+      await waitUntil(`${docId}: restarted node A serves every edit`, () => identical([fresh as SyncClient, ...opened], edits), { timeoutMs: CONVERGE_TIMEOUT_MS })
+    } finally {
+      await fresh?.close()
+    }
+    return { identicalAfterS, listeningAfterS }
+  } finally {
+    await Promise.all(opened.map((c) => c.close()))
+  }
+}
+
+/** Rows of this scenario from Driftless's latency and restart samples (or its reason for having none). */
+const rows = (
+  latencySamples: Map<SystemName, SystemSamples>, restartSamples: Map<SystemName, SystemSamples>, unavailable: Partial<Record<SystemName, string>>,
+): MetricRow[] => {
+  const base = { scenario: SCENARIO } as const
+  const why = { ...PEERS_UNAVAILABLE, ...unavailable }
+  const latency = (metric: string, key: string): MetricRow =>
+    rowFrom({ ...base, metric, key, unit: 'ms', better: 'lower' }, latencySamples, why)
+  return [
+    latency('edit→seen-by-all median, 1 node', 'oneMedian'),
+    latency('edit→seen-by-all median, 2 nodes (half on each)', 'twoMedian'),
+    rowFrom({ ...base, metric: 'median latency, 2 nodes ÷ 1 node', key: 'ratioMedian', unit: 'ratio', better: 'lower',
+      target: { kind: 'atMost', value: 1.5, text: '≤ 1.5× single-node latency' } }, latencySamples, why),
+    latency('edit→seen-by-all p95, 1 node', 'oneP95'),
+    latency('edit→seen-by-all p95, 2 nodes (half on each)', 'twoP95'),
+    rowFrom({ ...base, metric: 'p95 latency, 2 nodes ÷ 1 node', key: 'ratioP95', unit: 'ratio', better: 'lower' }, latencySamples, why),
+    rowFrom({ ...base, metric: 'kill -9 node A → every client identical', key: 'identicalAfterS', unit: 's', better: 'lower',
+      target: { kind: 'atMost', value: 5, text: '≤ 5 s' } }, restartSamples, why),
+    rowFrom({ ...base, metric: 'kill -9 node A → node A listening again', key: 'listeningAfterS', unit: 's', better: 'lower' }, restartSamples, why),
+  ]
+}
+
+/** Two relay nodes through PostgreSQL + Redis: what does the extra hop cost, and how fast do clients recover from a node crash? */
+export const scaleOut: Scenario = {
+  id: 'scale-out',
+  title: SCENARIO,
+  async run(context) {
+    const { clients: count, rounds, editMs } = context.config.scaleOut
+    const method = `Driftless only. y-websocket has no multi-node story; Hocuspocus's Redis extension is at-most-once pub/sub and loads every document on every node, so neither is comparable. PostgreSQL (initdb into a temporary directory, default settings, synchronous_commit on) and redis-server (appendonly, appendfsync everysec, as the relay's scale-out guide recommends) run on 127.0.0.1; two relay CLI processes use them (DRIFTLESS_STORAGE=postgres://…, DRIFTLESS_BROKER=redis://…). **Latency:** ${count} replicas (memory storage, in the harness process) on one document make ${rounds} probe edits one at a time (after ${WARMUP_ROUNDS} unmeasured ones), each by the next replica in turn (one key of a Y.Map); a probe's latency is from the edit until the last replica's observer saw it. "1 node": all replicas on node A (same PostgreSQL and Redis; node B idle). "2 nodes": replicas alternate between A and B, so every probe crosses Redis to half of them. Median and p95 are over the ${rounds} probes of one repetition; the ratio is taken per repetition; cells summarize the repetitions, layouts alternating in flipped order. **Restart:** ${count} replicas alternate between A (relay: [A, B]) and B (relay: [B, A]) on a fresh document and each inserts a character every ${EDIT_GAP_MS} ms for ${editMs} ms, then once more, and node A gets SIGKILL at once (its replicas' last edits unacknowledged). A is restarted on its port right away. Timed from the kill until every replica holds the same text with every edit (its replicas fail over to B with their default backoff); then a fresh replica on the restarted A must load the same text. If redis-server or PostgreSQL is not installed, the rows say so.`
+    const clients = context.clients.driftless
+    if (!clients) return { rows: rows(new Map(), new Map(), { driftless: context.driftlessUnavailable ?? 'Driftless unavailable' }), method }
+    let cluster: RelayCluster
+    try {
+      cluster = await startRelayCluster()
+    } catch (error) {
+      if (!(error instanceof BackingServiceError)) throw error
+      context.log(`  scale-out not measured: ${error.message}`)
+      return { rows: rows(new Map(), new Map(), { driftless: error.message }), method }
+    }
+    try {
+      const latency = await repeatAlternating(context, ['driftless'] as const, (_, rep) => measureLatency(context, clients, cluster, rep))
+      const restart = await repeatAlternating(context, ['driftless'] as const, (_, rep) => measureRestart(context, clients, cluster, rep))
+      return { rows: rows(latency, restart, {}), method }
+    } finally {
+      await cluster.destroy()
+    }
+  },
+}
