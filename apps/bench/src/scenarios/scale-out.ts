@@ -43,54 +43,62 @@ const spread = (cluster: RelayCluster, count: number): Placement[] =>
     ? { url: cluster.a.url, failover: [cluster.b.url] }
     : { url: cluster.b.url, failover: [cluster.a.url] })
 
-/**
- * One probe edit at a time, each by the next client in turn (so through two nodes, alternately on A and B):
- * the time until every client has seen it. Returns the latencies of the measured rounds in ms.
- */
-const probeLatencies = async (clients: ClientSystem, placements: readonly Placement[], docId: string, rounds: number): Promise<number[]> => {
+/** The replicas of one document in one layout, noting when each sees each probe edit. */
+interface ProbeGroup {
+  /** The next replica in turn makes probe edit `round`; resolves with the ms until every replica saw it. */
+  probe(round: number): Promise<number>
+  close(): Promise<void>
+}
+
+const openProbeGroup = async (clients: ClientSystem, placements: readonly Placement[], docId: string): Promise<ProbeGroup> => {
   const opened = await openAll(clients, placements, docId)
-  try {
-    const probes = new SeenByAll(opened.length)
-    opened.forEach((client, index) => {
-      client.doc.getMap<number>('probes').observe((event) => {
-        const at = performance.now()
-        for (const key of event.keysChanged) probes.seen(Number(key), index, at)
-      })
+  const probes = new SeenByAll(opened.length)
+  opened.forEach((client, index) => {
+    client.doc.getMap<number>('probes').observe((event) => {
+      const at = performance.now()
+      for (const key of event.keysChanged) probes.seen(Number(key), index, at)
     })
-    const latencies: number[] = []
-    for (let round = 0; round < WARMUP_ROUNDS + rounds; round++) {
+  })
+  return {
+    async probe(round) {
+      // Through two nodes, consecutive writers are on A and B in turn.
       const writer = opened[round % opened.length] as SyncClient
       probes.sent(round, performance.now())
       writer.doc.getMap<number>('probes').set(String(round), round)
       await waitUntil(`${docId}: probe ${round} seen by all`, () => probes.complete(round), { timeoutMs: PROBE_TIMEOUT_MS, intervalMs: 1 })
-      if (round >= WARMUP_ROUNDS) latencies.push(probes.latency(round))
-    }
-    return latencies
-  } finally {
-    await Promise.all(opened.map((c) => c.close()))
+      return probes.latency(round)
+    },
+    close: async () => { await Promise.all(opened.map((c) => c.close())) },
   }
 }
 
-/** Both placements, in the order given; returns median and p95 for each and their ratios. */
+type Layout = 'one' | 'two'
+
+/**
+ * Both layouts at once, each on its own document, their probes interleaved (which goes first flips every
+ * round) so that both see the same machine load. Returns median and p95 of each and the ratios.
+ */
 const measureLatency = async (
   context: ScenarioContext, clients: ClientSystem, cluster: RelayCluster, rep: number,
 ): Promise<Record<string, number>> => {
   const { clients: count, rounds } = context.config.scaleOut
-  const layouts = {
-    one: Array.from({ length: count }, () => ({ url: cluster.a.url, failover: [] })),
-    two: spread(cluster, count),
+  const groups: Partial<Record<Layout, ProbeGroup>> = {}
+  try {
+    groups.one = await openProbeGroup(clients, Array.from({ length: count }, () => ({ url: cluster.a.url, failover: [] })), `scale-out-one-${rep}`)
+    groups.two = await openProbeGroup(clients, spread(cluster, count), `scale-out-two-${rep}`)
+    const latencies: Record<Layout, number[]> = { one: [], two: [] }
+    for (let round = 0; round < WARMUP_ROUNDS + rounds; round++) {
+      for (const layout of (round + rep) % 2 === 0 ? (['one', 'two'] as const) : (['two', 'one'] as const)) {
+        const ms = await (groups[layout] as ProbeGroup).probe(round)
+        if (round >= WARMUP_ROUNDS) latencies[layout].push(ms)
+      }
+    }
+    const [oneMedian, twoMedian] = [median(latencies.one), median(latencies.two)]
+    const [oneP95, twoP95] = [percentile(latencies.one, 95), percentile(latencies.two, 95)]
+    return { oneMedian, twoMedian, oneP95, twoP95, ratioMedian: twoMedian / oneMedian, ratioP95: twoP95 / oneP95 }
+  } finally {
+    await Promise.all(Object.values(groups).map((g) => g.close()))
   }
-  // Flip the order every repetition so neither layout always runs on a warmer machine.
-  const order = rep % 2 === 0 ? (['one', 'two'] as const) : (['two', 'one'] as const)
-  const result: Record<string, number> = {}
-  for (const layout of order) {
-    const latencies = await probeLatencies(clients, layouts[layout], `scale-out-latency-${layout}-${rep}`, rounds)
-    result[`${layout}Median`] = median(latencies)
-    result[`${layout}P95`] = percentile(latencies, 95)
-  }
-  result.ratioMedian = (result.twoMedian as number) / (result.oneMedian as number)
-  result.ratioP95 = (result.twoP95 as number) / (result.oneP95 as number)
-  return result
 }
 
 const identical = (clients: readonly SyncClient[], length: number): boolean => {
@@ -177,7 +185,7 @@ export const scaleOut: Scenario = {
   title: SCENARIO,
   async run(context) {
     const { clients: count, rounds, editMs } = context.config.scaleOut
-    const method = `Driftless only. y-websocket has no multi-node story; Hocuspocus's Redis extension is at-most-once pub/sub and loads every document on every node, so neither is comparable. PostgreSQL (initdb into a temporary directory, default settings, synchronous_commit on) and redis-server (appendonly, appendfsync everysec, as the relay's scale-out guide recommends) run on 127.0.0.1; two relay CLI processes use them (DRIFTLESS_STORAGE=postgres://…, DRIFTLESS_BROKER=redis://…). **Latency:** ${count} replicas (memory storage, in the harness process) on one document make ${rounds} probe edits one at a time (after ${WARMUP_ROUNDS} unmeasured ones), each by the next replica in turn (one key of a Y.Map); a probe's latency is from the edit until the last replica's observer saw it. "1 node": all replicas on node A (same PostgreSQL and Redis; node B idle). "2 nodes": replicas alternate between A and B, so every probe crosses Redis to half of them. Median and p95 are over the ${rounds} probes of one repetition; the ratio is taken per repetition; cells summarize the repetitions, layouts alternating in flipped order. **Restart:** ${count} replicas alternate between A (relay: [A, B]) and B (relay: [B, A]) on a fresh document and each inserts a character every ${EDIT_GAP_MS} ms for ${editMs} ms, then once more, and node A gets SIGKILL at once (its replicas' last edits unacknowledged). A is restarted on its port right away. Timed from the kill until every replica holds the same text with every edit (its replicas fail over to B with their default backoff); then a fresh replica on the restarted A must load the same text. If redis-server or PostgreSQL is not installed, the rows say so.`
+    const method = `Driftless only. y-websocket has no multi-node story; Hocuspocus's Redis extension is at-most-once pub/sub and loads every document on every node, so neither is comparable. PostgreSQL (initdb into a temporary directory, default settings, synchronous_commit on) and redis-server (appendonly, appendfsync everysec, as the relay's scale-out guide recommends) run on 127.0.0.1; two relay CLI processes use them (DRIFTLESS_STORAGE=postgres://…, DRIFTLESS_BROKER=redis://…). **Latency:** ${count} replicas (memory storage, in the harness process) on one document make ${rounds} probe edits one at a time (after ${WARMUP_ROUNDS} unmeasured ones), each by the next replica in turn (one key of a Y.Map); a probe's latency is from the edit until the last replica's observer saw it. "1 node": all replicas on node A (same PostgreSQL and Redis; node B idle). "2 nodes": replicas alternate between A and B, so every probe crosses Redis to half of them. Both layouts are open at once on two documents and their probes interleave (which goes first flips every round), so both see the same machine load. Median and p95 are over the ${rounds} probes of one repetition, the ratio is taken per repetition, and cells summarize the repetitions. **Restart:** ${count} replicas alternate between A (relay: [A, B]) and B (relay: [B, A]) on a fresh document and each inserts a character every ${EDIT_GAP_MS} ms for ${editMs} ms, then once more, and node A gets SIGKILL at once (its replicas' last edits unacknowledged). A is restarted on its port right away. Timed from the kill until every replica holds the same text with every edit (its replicas fail over to B with their default backoff); then a fresh replica on the restarted A must load the same text. If redis-server or PostgreSQL is not installed, the rows say so.`
     const clients = context.clients.driftless
     if (!clients) return { rows: rows(new Map(), new Map(), { driftless: context.driftlessUnavailable ?? 'Driftless unavailable' }), method }
     let cluster: RelayCluster
