@@ -54,9 +54,21 @@ const stopProcess = async (child: ChildProcess, signal: NodeJS.Signals): Promise
   }
 }
 
-/** Spawns a server whose output is drained (an unread pipe would block it) and whose stderr tail is kept. */
+const running = new Set<ChildProcess>()
+let exitHookInstalled = false
+
+/**
+ * Spawns a server whose output is drained (an unread pipe would block it) and whose stderr tail is kept. It is
+ * SIGKILLed if the harness exits without stopping it (e.g. process.exit after an uncaught error).
+ */
 const spawnServer = (command: string, args: string[], options: SpawnOptions): { child: ChildProcess; log(): string } => {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true
+    process.once('exit', () => { for (const child of running) child.kill('SIGKILL') })
+  }
   const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] })
+  running.add(child)
+  child.once('exit', () => running.delete(child))
   let tail = ''
   child.stdout?.resume()
   child.stderr?.on('data', (chunk: Buffer) => { tail = (tail + chunk.toString()).slice(-2000) })
