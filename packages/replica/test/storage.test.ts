@@ -32,6 +32,38 @@ describe('indexeddb adapter', () => {
     await expect(storage.load('a')).rejects.toMatchObject({ name: 'VersionError' })
     await storage.close()
   })
+
+  it('fails fast while its upgrade is blocked, with one open request, and uses it once unblocked', async () => {
+    const factory = new IDBFactory()
+    const today = createIndexedDbStorage({ name: 'held', indexedDB: factory })
+    await today.load('warm-up') // creates the database at today's schema
+    await today.close()
+    // An old tab holds version 1 open and ignores `versionchange`.
+    const old = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = factory.open('held', 1)
+      request.onsuccess = () => resolve(request.result)
+      request.onerror = () => reject(request.error ?? new Error('open failed'))
+    })
+    // This adapter is the next release: its schema is one version newer.
+    const requested: number[] = []
+    const nextRelease = Object.assign(Object.create(factory) as IDBFactory, {
+      open: (name: string, version?: number) => {
+        requested.push((version ?? 0) + 1)
+        return factory.open(name, (version ?? 0) + 1)
+      },
+    })
+    const storage = createIndexedDbStorage({ name: 'held', indexedDB: nextRelease })
+    await expect(storage.load('a')).rejects.toMatchObject({ name: 'InvalidStateError', message: expect.stringMatching(/blocked/) })
+    // Retries fail at once instead of queueing a second request behind the held one (which would hang).
+    await expect(storage.write('a', { log: [update('x')], pending: [], acked: [] })).rejects.toMatchObject({ name: 'InvalidStateError' })
+    expect(requested).toEqual([2])
+    old.close()
+    await expect.poll(async () => (await storage.load('a').then(() => 'ok', (e: Error) => e.name)), { timeout: 2_000 }).toBe('ok')
+    await storage.write('a', { log: [update('x')], pending: [], acked: [] })
+    expect((await storage.load('a')).log).toHaveLength(1)
+    expect(requested).toEqual([2])
+    await storage.close()
+  })
 })
 
 let caseFactory: IDBFactory | undefined

@@ -35,17 +35,22 @@ type Db = IDBPDatabase<DriftlessSchema>
 export const createIndexedDbStorage = (options: IndexedDbStorageOptions = {}): StorageAdapter => {
   const name = options.name ?? 'driftless'
   const durability = options.durability ?? 'strict'
+  /** The connection in use, or being opened. */
   let opening: Promise<Db> | undefined
+  /** Our upgrade, held back by another tab's connection: the browser completes it when that tab lets go. */
+  let held: Promise<Db> | undefined
   let closed = false
 
   const database = (): Promise<Db> => {
     if (closed) return Promise.reject(new DOMException('the storage is closed', 'InvalidStateError'))
     if (opening) return opening
+    // A second open request would queue behind the held one and hang without a `blocked` event: fail fast.
+    if (held) return Promise.reject(blockedError())
     const factory = options.indexedDB ?? globalThis.indexedDB
     if (!factory) return Promise.reject(new DOMException('IndexedDB is not available here', 'InvalidStateError'))
     let refuse: (error: unknown) => void = () => undefined
     const blocked = new Promise<never>((_, reject) => { refuse = reject })
-    const opened = withFactory(factory, () =>
+    const opened: Promise<Db> = withFactory(factory, () =>
       openDB<DriftlessSchema>(name, SCHEMA_VERSION, {
         upgrade(db, oldVersion) {
           if (oldVersion < 1) {
@@ -55,19 +60,30 @@ export const createIndexedDbStorage = (options: IndexedDbStorageOptions = {}): S
         },
         // Another tab holds an older version open and does not let go: fail now (the caller retries later)
         // rather than hang every load and write behind it.
-        blocked() { refuse(new DOMException('the database upgrade is blocked by another tab', 'InvalidStateError')) },
-        blocking() { forget(attempt, true) },
-        terminated() { forget(attempt, false) },
+        blocked() {
+          held = opened
+          refuse(blockedError())
+        },
+        blocking() {
+          if (opening === attempt || opening === opened) opening = undefined
+          void opened.then((db) => db.close())
+        },
+        terminated() {
+          if (opening === attempt || opening === opened) opening = undefined
+        },
       }),
     )
     const attempt = Promise.race([opened, blocked])
-    // If the blocked open completes after all, nobody uses that connection: close it.
-    void Promise.allSettled([opened, blocked]).then(([db]) => {
-      if (db.status === 'fulfilled' && opening !== attempt) db.value.close()
-    })
     opening = attempt
     // A failed open is retried by the next call rather than cached.
     attempt.catch(() => forget(attempt, false))
+    // The held upgrade completes once the other tab lets go: that connection is the one to use from now on.
+    opened.then((db) => {
+      if (held !== opened) return
+      held = undefined
+      if (closed || opening) db.close()
+      else opening = opened
+    }, () => { if (held === opened) held = undefined })
     return attempt
   }
 
@@ -129,6 +145,9 @@ export const createIndexedDbStorage = (options: IndexedDbStorageOptions = {}): S
     },
   }
 }
+
+const blockedError = (): DOMException =>
+  new DOMException('the database upgrade is blocked by another tab', 'InvalidStateError')
 
 /** idb's `openDB` always uses the global factory; swap it in for the duration of the call when given another. */
 const withFactory = <T>(factory: IDBFactory, open: () => Promise<T>): Promise<T> => {
