@@ -27,7 +27,7 @@ export const FULL: BenchConfig = {
   partition: { editsPerSide: 200 },
   tabs: { tabs: 10 },
   events: { events: 100_000, rewind: 1_000 },
-  scaleOut: { clients: 20, rounds: 100, editMs: 1_000 },
+  scaleOut: { clients: 20, rounds: 200, editMs: 1_000 },
 }
 
 export const QUICK: BenchConfig = {
