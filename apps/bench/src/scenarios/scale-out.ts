@@ -9,7 +9,7 @@ import { percentile, median } from '../stats.js'
 import type { ClientSystem, SyncClient } from '../systems/types.js'
 import { sleep, waitUntil, withTimeout } from '../wait.js'
 
-const SCENARIO = '10. scale-out'
+const SCENARIO = '9. scale-out'
 /** Probe rounds before the measured ones: the first edits also open the document on the second node. */
 const WARMUP_ROUNDS = 5
 const PROBE_TIMEOUT_MS = 10_000
