@@ -159,6 +159,19 @@ const measureRestart = async (
   }
 }
 
+/** Both restart variants (with and without failover), their order flipped every repetition. */
+const measureRestarts = async (context: ScenarioContext, clients: ClientSystem, cluster: RelayCluster, rep: number): Promise<Record<string, number>> => {
+  const result: Record<string, number> = {}
+  for (const failover of rep % 2 === 0 ? [true, false] : [false, true]) {
+    const docId = `scale-out-restart-${failover ? 'failover' : 'same'}-${rep}`
+    const { identicalAfterS, listeningAfterS } = await measureRestart(context, clients, cluster, docId, failover)
+    result[failover ? 'identicalAfterS' : 'identicalSameNodeS'] = identicalAfterS
+    // Only without failover is the restart on the clients' critical path.
+    if (!failover) result.listeningAfterS = listeningAfterS
+  }
+  return result
+}
+
 /** Rows of this scenario from Driftless's latency and restart samples (or its reason for having none). */
 const rows = (
   latencySamples: Map<SystemName, SystemSamples>, restartSamples: Map<SystemName, SystemSamples>, unavailable: Partial<Record<SystemName, string>>,
@@ -201,18 +214,7 @@ export const scaleOut: Scenario = {
     }
     try {
       const latency = await repeatAlternating(context, ['driftless'] as const, (_, rep) => measureLatency(context, clients, cluster, rep))
-      const restart = await repeatAlternating(context, ['driftless'] as const, async (_, rep) => {
-        // Flipped every repetition, like the systems of other scenarios.
-        const modes = rep % 2 === 0 ? [true, false] : [false, true]
-        const result: Record<string, number> = {}
-        for (const failover of modes) {
-          const { identicalAfterS, listeningAfterS } = await measureRestart(context, clients, cluster, `scale-out-restart-${failover ? 'failover' : 'same'}-${rep}`, failover)
-          result[failover ? 'identicalAfterS' : 'identicalSameNodeS'] = identicalAfterS
-          // Only without failover is the restart on the clients' critical path.
-          if (!failover) result.listeningAfterS = listeningAfterS
-        }
-        return result
-      })
+      const restart = await repeatAlternating(context, ['driftless'] as const, (_, rep) => measureRestarts(context, clients, cluster, rep))
       return { rows: rows(latency, restart, {}), method }
     } finally {
       await cluster.destroy()
