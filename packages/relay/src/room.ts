@@ -15,6 +15,8 @@ export interface Subscriber {
 export const EMPTY_UPDATE = new Uint8Array([0, 0])
 const TAIL_MAX_UPDATES = 32
 const TAIL_MIN_MERGE_BYTES = 64 * 1024
+/** Past this many queued bytes the outbox is sent at once rather than at the end of the turn. */
+const OUTBOX_MAX_BYTES = 256 * 1024
 
 /**
  * One open document: its state in compact encoded form (never a Y.Doc), its subscribers and awareness.
@@ -39,6 +41,10 @@ export class Room {
   private tail: Uint8Array[] = []
   private tailBytes = 0
   private stateVectorCache: Uint8Array | null = null
+  /** Updates accepted in this turn of the event loop, sent together at its end (see `broadcast`). */
+  private outbox: { update: Uint8Array; origin: Subscriber | null }[] = []
+  private outboxBytes = 0
+  private outboxFlush: NodeJS.Immediate | null = null
 
   constructor(readonly docId: string) {
     this.ready = new Promise<void>((resolve, reject) => {
@@ -92,24 +98,52 @@ export class Room {
     return Y.diffUpdate(state, stateVector)
   }
 
-  /** Forwards an update to every subscriber but `origin`, encoding each frame kind at most once. */
+  /**
+   * Forwards an update to every subscriber but `origin`. Updates accepted in the same turn of the event loop
+   * leave together as one merged update per subscriber: when many clients type at once, each receives one
+   * frame and applies one transaction per turn instead of one per edit. A subscriber that sent some of the
+   * merged updates gets its own back inside the merge, which Yjs ignores; one that sent all of them gets nothing.
+   */
   broadcast(update: Uint8Array, origin: Subscriber | null): void {
-    let driftless: Buffer | null = null
-    let ywebsocket: Buffer | null = null
-    for (const subscriber of this.subscribers) {
-      if (subscriber === origin) continue
-      if (subscriber.kind === 'driftless') subscriber.sendWire((driftless ??= wsBinaryFrame(dUpdateFrame(this.docId, update))))
-      else subscriber.sendWire((ywebsocket ??= wsBinaryFrame(yUpdateFrame(update))))
-    }
+    this.outbox.push({ update, origin })
+    this.outboxBytes += update.length
+    if (this.outboxBytes >= OUTBOX_MAX_BYTES) this.flushOutbox()
+    else this.outboxFlush ??= setImmediate(() => this.flushOutbox())
+  }
+
+  /** Sends what `broadcast` queued. Called before anything else is sent to the room, to keep order. */
+  flushOutbox(): void {
+    if (this.outboxFlush !== null) clearImmediate(this.outboxFlush)
+    this.outboxFlush = null
+    const outbox = this.outbox
+    if (outbox.length === 0) return
+    this.outbox = []
+    this.outboxBytes = 0
+    if (this.evicted) return
+    const soleOrigin = outbox.every(entry => entry.origin === outbox[0]!.origin) ? outbox[0]!.origin : null
+    const update = outbox.length === 1 ? outbox[0]!.update : Y.mergeUpdates(outbox.map(entry => entry.update))
+    this.sendToAll(update, soleOrigin, dUpdateFrame, yUpdateFrame)
   }
 
   broadcastAwareness(update: Uint8Array, origin: Subscriber | null): void {
+    // Presence may point into content queued for fan-out: that content goes first.
+    this.flushOutbox()
+    this.sendToAll(update, origin, dAwarenessFrame, yAwarenessFrame)
+  }
+
+  /** Sends one payload to every subscriber but `except`, encoding each frame kind at most once. */
+  private sendToAll(
+    payload: Uint8Array,
+    except: Subscriber | null,
+    driftlessFrame: (docId: string, payload: Uint8Array) => Uint8Array,
+    ywebsocketFrame: (payload: Uint8Array) => Uint8Array,
+  ): void {
     let driftless: Buffer | null = null
     let ywebsocket: Buffer | null = null
     for (const subscriber of this.subscribers) {
-      if (subscriber === origin) continue
-      if (subscriber.kind === 'driftless') subscriber.sendWire((driftless ??= wsBinaryFrame(dAwarenessFrame(this.docId, update))))
-      else subscriber.sendWire((ywebsocket ??= wsBinaryFrame(yAwarenessFrame(update))))
+      if (subscriber === except) continue
+      if (subscriber.kind === 'driftless') subscriber.sendWire((driftless ??= wsBinaryFrame(driftlessFrame(this.docId, payload))))
+      else subscriber.sendWire((ywebsocket ??= wsBinaryFrame(ywebsocketFrame(payload))))
     }
   }
 

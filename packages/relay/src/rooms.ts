@@ -85,6 +85,7 @@ export class Rooms {
     if (room.evictTimer !== null) clearTimeout(room.evictTimer)
     room.evictTimer = null
     if (room.evicted || (room.subscribers.size > 0 && !force)) return
+    room.flushOutbox()
     room.evicted = true
     if (this.rooms.get(room.docId) === room) this.rooms.delete(room.docId)
     room.stopBroker?.()

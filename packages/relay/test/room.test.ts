@@ -1,0 +1,76 @@
+import { decodeMessage } from '@driftless/protocol'
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { Room, type Subscriber } from '../src/room.js'
+
+/** A subscriber that decodes what the room writes to it. */
+const listener = (): Subscriber & { updates: Uint8Array[] } => {
+  const updates: Uint8Array[] = []
+  return {
+    kind: 'driftless',
+    updates,
+    send() {},
+    sendWire(wire) {
+      const headerLength = wire[1]! < 126 ? 2 : wire[1] === 126 ? 4 : 10
+      const decoded = decodeMessage(wire.subarray(headerLength))
+      if (decoded.ok && decoded.message.type === 'update') updates.push(decoded.message.update)
+    },
+  }
+}
+
+const edit = (text: string): Uint8Array => {
+  const doc = new Y.Doc()
+  doc.getText('t').insert(0, text)
+  return Y.encodeStateAsUpdate(doc)
+}
+
+const textOf = (updates: Uint8Array[]): string => {
+  const doc = new Y.Doc()
+  for (const update of updates) Y.applyUpdate(doc, update)
+  return doc.getText('t').toString()
+}
+
+const endOfTurn = (): Promise<void> => new Promise(resolve => setImmediate(resolve))
+
+describe('room fan-out', () => {
+  it('sends the updates of one turn as one merged update per subscriber', async () => {
+    const room = new Room('d')
+    const [a, b, c] = [listener(), listener(), listener()]
+    for (const s of [a, b, c]) room.subscribers.add(s)
+    room.broadcast(edit('x'), a)
+    room.broadcast(edit('y'), b)
+    room.broadcast(edit('z'), a)
+    expect(c.updates).toHaveLength(0)
+    await endOfTurn()
+    for (const s of [a, b, c]) expect(s.updates).toHaveLength(1)
+    expect(textOf(c.updates).split('').sort().join('')).toBe('xyz')
+  })
+
+  it('does not echo a turn whose updates all came from one subscriber back to it', async () => {
+    const room = new Room('d')
+    const [a, b] = [listener(), listener()]
+    room.subscribers.add(a).add(b)
+    room.broadcast(edit('x'), a)
+    room.broadcast(edit('y'), a)
+    await endOfTurn()
+    expect(a.updates).toHaveLength(0)
+    expect(textOf(b.updates).split('').sort().join('')).toBe('xy')
+  })
+
+  it('sends queued content before presence, so presence never points at content not yet sent', () => {
+    const room = new Room('d')
+    const order: string[] = []
+    const watcher: Subscriber = {
+      kind: 'driftless',
+      send() {},
+      sendWire(wire) {
+        const decoded = decodeMessage(wire.subarray(2))
+        if (decoded.ok) order.push(decoded.message.type)
+      },
+    }
+    room.subscribers.add(watcher)
+    room.broadcast(edit('x'), null)
+    room.broadcastAwareness(new Uint8Array([0]), null)
+    expect(order).toEqual(['update', 'awareness'])
+  })
+})
