@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import type * as Y from 'yjs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { BrowserContext, Page } from '@playwright/test'
+import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test'
 import { createRelay, type Relay } from '@driftless/relay'
 
 export const HARNESS = 'http://127.0.0.1:5174/'
@@ -102,3 +102,15 @@ export const call = (page: Page, name: string, method: 'whenSaved' | 'whenSynced
   }, [name, method] as const)
 
 export const uniquePrefix = (): string => `t${Math.random().toString(36).slice(2)}`
+
+/** Polls `read` until it equals `expected`. */
+export const eventually = (read: () => Promise<unknown>, expected: unknown, timeout = 10_000): Promise<void> =>
+  expect.poll(read, { timeout }).toEqual(expected)
+
+/** A page in a separate browser context (another device) that reads the document from the relay. */
+export const readFromRelay = async (browser: Browser, relayUrl: string, docId: string): Promise<{ page: Page; close(): Promise<void> }> => {
+  const context = await browser.newContext()
+  const page = await openPage(context)
+  await openIn(page, 'reader', { docId, relay: relayUrl, channelPrefix: uniquePrefix() })
+  return { page, close: () => context.close() }
+}

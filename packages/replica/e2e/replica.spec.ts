@@ -1,7 +1,9 @@
 import { expect, test, type Browser, type Page } from '@playwright/test'
 import type { Awareness } from 'y-protocols/awareness'
 import type * as Y from 'yjs'
-import { TestRelay, call, edit, openIn, openPage, prop, takePageErrors, textOf, uniquePrefix } from './fixtures.js'
+import {
+  TestRelay, call, edit, eventually, openIn, openPage, prop, readFromRelay as readDocFromRelay, takePageErrors, textOf, uniquePrefix,
+} from './fixtures.js'
 
 let relay: TestRelay
 test.beforeEach(async () => { relay = await TestRelay.start() })
@@ -10,16 +12,8 @@ test.afterEach(async () => {
   expect(takePageErrors(), 'uncaught errors or unhandled rejections in the pages').toEqual([])
 })
 
-const eventually = (read: () => Promise<unknown>, expected: unknown, timeout = 10_000) =>
-  expect.poll(read, { timeout }).toEqual(expected)
-
 /** A page in a separate browser context (another device) that reads the document from the relay. */
-const readFromRelay = async (browser: Browser, docId: string): Promise<{ page: Page; close(): Promise<void> }> => {
-  const context = await browser.newContext()
-  const page = await openPage(context)
-  await openIn(page, 'reader', { docId, relay: relay.url, channelPrefix: uniquePrefix() })
-  return { page, close: () => context.close() }
-}
+const readFromRelay = (browser: Browser, docId: string) => readDocFromRelay(browser, relay.url, docId)
 
 test('a document persists across a reload (IndexedDB)', async ({ context }) => {
   const prefix = uniquePrefix()
