@@ -1,7 +1,7 @@
 import * as Y from 'yjs'
 import { Backoff } from './connection/backoff.js'
 import { toStorageError, type ReplicaError } from './errors.js'
-import { mergeRows } from './merge.js'
+import { mergeRows, mergeRun } from './merge.js'
 import type { PendingChange, PendingTracker } from './pending.js'
 import type { StorageAdapter } from './storage/types.js'
 
@@ -138,11 +138,10 @@ export class LocalStore {
     this.#log = []
     this.#acked = []
     for (const change of changes) change.saving = true
-    // One row per flush. Merging thousands of tiny updates is slow, the document's diff since the queue
-    // started is not, and holds the same edits.
+    // One row per flush.
     const base = this.#logBase
     this.#logBase = Y.encodeStateVector(this.doc)
-    const merged = log.length > 1 ? [Y.encodeStateAsUpdate(this.doc, base)] : log
+    const merged = log.length > 0 ? [mergeRun(log, this.doc, base)] : log
     try {
       const keys = await this.storage.write(this.docId, {
         log: merged,

@@ -1,4 +1,5 @@
 import * as Y from 'yjs'
+import { mergeRun } from './merge.js'
 import type { PendingEntry } from './storage/types.js'
 
 /** A local change (or a merged run of them) that the relay has not acknowledged. */
@@ -52,9 +53,7 @@ export class PendingTracker {
     const open = this.#open
     if (!open) return undefined
     this.#open = undefined
-    // Y.mergeUpdates is quadratic-ish on thousands of tiny updates (5 s for 10,000); the diff of the document
-    // since the last seal holds the same edits (plus any remote ones, harmlessly) and costs a millisecond.
-    open.change.update = open.updates.length === 1 ? open.updates[0] : Y.encodeStateAsUpdate(this.doc, this.#base)
+    open.change.update = mergeRun(open.updates, this.doc, this.#base)
     this.#base = Y.encodeStateVector(this.doc)
     return open.change
   }
