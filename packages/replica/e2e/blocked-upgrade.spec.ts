@@ -33,6 +33,27 @@ const runNextRelease = (page: Page): Promise<void> =>
     }
   })
 
+/**
+ * Makes `page` an old tab of today's release: it creates the database at today's schema and holds a
+ * connection without a `versionchange` handler, so it never lets an upgrade through. Returns the version.
+ */
+const holdOpen = (page: Page, name: string): Promise<number> =>
+  page.evaluate(async (name) => {
+    const storage = window.driftless.createIndexedDbStorage({ name })
+    await storage.load('anything')
+    await storage.close()
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open(name)
+      request.onsuccess = () => resolve(request.result)
+      request.onerror = () => reject(request.error ?? new Error('open failed'))
+    })
+    ;(window as unknown as { oldConnection: IDBDatabase }).oldConnection = db
+    return db.version
+  }, name)
+
+const letGo = (page: Page): Promise<void> =>
+  page.evaluate(() => (window as unknown as { oldConnection: IDBDatabase }).oldConnection.close())
+
 /** The database's version and the text of `docId` stored in it, read directly (without a replica). */
 const readStored = (page: Page, name: string, docId: string): Promise<{ version: number; text: string }> =>
   page.evaluate(async ([name, docId]) => {
@@ -59,21 +80,8 @@ const readStored = (page: Page, name: string, docId: string): Promise<{ version:
 test('an upgrade blocked by an old tab: storage-unavailable, edits still sync, storage catches up once it lets go', async ({ context, browser }) => {
   const databaseName = `blocked-${uniquePrefix()}`
   const docId = 'blocked'
-  // The old tab runs today's release: it created the database at today's schema and holds a connection
-  // without a `versionchange` handler, so it never lets an upgrade through.
   const old = await openPage(context)
-  const oldVersion = await old.evaluate(async (name) => {
-    const storage = window.driftless.createIndexedDbStorage({ name })
-    await storage.load('anything')
-    await storage.close()
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = indexedDB.open(name)
-      request.onsuccess = () => resolve(request.result)
-      request.onerror = () => reject(request.error ?? new Error('open failed'))
-    })
-    ;(window as unknown as { oldConnection: IDBDatabase }).oldConnection = db
-    return db.version
-  }, databaseName)
+  const oldVersion = await holdOpen(old, databaseName)
 
   const page = await openPage(context)
   await watchRejections(page)
@@ -93,7 +101,7 @@ test('an upgrade blocked by an old tab: storage-unavailable, edits still sync, s
 
   // The old tab lets go: the upgrade goes through and the backlog is written.
   const letGoAt = Date.now()
-  await old.evaluate(() => (window as unknown as { oldConnection: IDBDatabase }).oldConnection.close())
+  await letGo(old)
   await call(page, 'a', 'whenSaved')
   // Not asserted: the backlog waits for the writer's next retry (backoff capped at 5 s).
   test.info().annotations.push({ type: 'saved after the old tab let go (ms)', description: String(Date.now() - letGoAt) })
@@ -109,6 +117,36 @@ test('an upgrade blocked by an old tab: storage-unavailable, edits still sync, s
   await openIn(page, 'a', options)
   expect(await textOf(page, 'a')).toBe('while blocked;')
   expect(await prop<string[]>(page, 'a', 'errors')).toEqual([])
+})
+
+test('two tabs of the next release blocked by one old tab: neither hangs, both catch up', async ({ context, browser }) => {
+  const databaseName = `blocked-twice-${uniquePrefix()}`
+  const docId = 'blocked-twice'
+  const old = await openPage(context)
+  const oldVersion = await holdOpen(old, databaseName)
+  // The second tab's open request queues behind the first one's, and the browser tells it nothing.
+  const tabs = [await openPage(context), await openPage(context)]
+  const options = { docId, relay: relay.url, channelPrefix: uniquePrefix(), databaseName }
+  for (const tab of tabs) {
+    await watchRejections(tab)
+    await runNextRelease(tab)
+    await openIn(tab, 'a', options)
+  }
+  for (const tab of tabs) {
+    await eventually(async () => (await prop<string[]>(tab, 'a', 'errors')).includes('storage-unavailable'), true)
+  }
+  await edit(tabs[0]!, 'a', 'one;')
+  await edit(tabs[1]!, 'a', 'two;')
+  for (const tab of tabs) await call(tab, 'a', 'whenSynced')
+  const reader = await readFromRelay(browser, relay.url, docId)
+  await eventually(async () => (await textOf(reader.page, 'reader')).split(';').sort(), ['', 'one', 'two'])
+  await reader.close()
+
+  await letGo(old)
+  for (const tab of tabs) await call(tab, 'a', 'whenSaved')
+  const stored = await readStored(old, databaseName, docId)
+  expect({ version: stored.version, parts: stored.text.split(';').sort() }).toEqual({ version: oldVersion + 1, parts: ['', 'one', 'two'] })
+  for (const tab of tabs) expect(await rejections(tab)).toEqual([])
 })
 
 test("a replica's open connection closes on versionchange: another tab's upgrade is not blocked", async ({ context, browser }) => {

@@ -64,6 +64,34 @@ describe('indexeddb adapter', () => {
     expect(requested).toEqual([2])
     await storage.close()
   })
+
+  it('an open queued behind another tab\'s blocked upgrade fails after a while instead of hanging', async () => {
+    const factory = new IDBFactory()
+    const today = createIndexedDbStorage({ name: 'queued', indexedDB: factory })
+    await today.load('warm-up')
+    await today.close()
+    const old = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = factory.open('queued', 1)
+      request.onsuccess = () => resolve(request.result)
+      request.onerror = () => reject(request.error ?? new Error('open failed'))
+    })
+    const nextRelease = Object.assign(Object.create(factory) as IDBFactory, {
+      open: (name: string, version?: number) => factory.open(name, (version ?? 0) + 1),
+    })
+    const first = createIndexedDbStorage({ name: 'queued', indexedDB: nextRelease })
+    const second = createIndexedDbStorage({ name: 'queued', indexedDB: nextRelease })
+    await expect(first.load('a')).rejects.toMatchObject({ name: 'InvalidStateError' })
+    // The second tab's request waits behind the first one's and hears nothing: it gives up on its own.
+    await expect(second.load('a')).rejects.toMatchObject({ name: 'InvalidStateError' })
+    old.close()
+    for (const storage of [first, second]) {
+      await expect.poll(async () => (await storage.load('a').then(() => 'ok', (e: Error) => e.name)), { timeout: 2_000 }).toBe('ok')
+    }
+    await first.write('a', { log: [update('x')], pending: [], acked: [] })
+    expect((await second.load('a')).log).toHaveLength(1)
+    await first.close()
+    await second.close()
+  })
 })
 
 let caseFactory: IDBFactory | undefined

@@ -28,6 +28,12 @@ export interface IndexedDbStorageOptions {
 type Db = IDBPDatabase<DriftlessSchema>
 
 /**
+ * An open that neither succeeds nor reports `blocked` within this long is taken as held (queued behind
+ * another tab's blocked upgrade): storage calls fail fast until it completes, instead of hanging.
+ */
+const QUEUED_OPEN_MS = 3_000
+
+/**
  * Stores documents in IndexedDB. One connection per adapter, opened lazily and reopened after it is closed
  * under us: another tab's upgrade (`versionchange`: we close at once so theirs never blocks) or Safari's
  * "Connection to Indexed Database server lost".
@@ -60,10 +66,7 @@ export const createIndexedDbStorage = (options: IndexedDbStorageOptions = {}): S
         },
         // Another tab holds an older version open and does not let go: fail now (the caller retries later)
         // rather than hang every load and write behind it.
-        blocked() {
-          held = opened
-          refuse(blockedError())
-        },
+        blocked() { hold() },
         blocking() {
           if (opening === attempt || opening === opened) opening = undefined
           void opened.then((db) => db.close())
@@ -73,17 +76,28 @@ export const createIndexedDbStorage = (options: IndexedDbStorageOptions = {}): S
         },
       }),
     )
+    const hold = () => {
+      clearTimeout(silence)
+      held = opened
+      refuse(blockedError())
+    }
+    // A request queued behind another tab's blocked upgrade hears nothing at all until that one completes.
+    const silence = setTimeout(hold, QUEUED_OPEN_MS)
     const attempt = Promise.race([opened, blocked])
     opening = attempt
     // A failed open is retried by the next call rather than cached.
     attempt.catch(() => forget(attempt, false))
     // The held upgrade completes once the other tab lets go: that connection is the one to use from now on.
     opened.then((db) => {
+      clearTimeout(silence)
       if (held !== opened) return
       held = undefined
       if (closed || opening) db.close()
       else opening = opened
-    }, () => { if (held === opened) held = undefined })
+    }, () => {
+      clearTimeout(silence)
+      if (held === opened) held = undefined
+    })
     return attempt
   }
 
