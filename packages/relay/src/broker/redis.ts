@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto'
+import { createRequire } from 'node:module'
 import { setTimeout as delay } from 'node:timers/promises'
-import { Redis } from 'ioredis'
+import type * as IORedis from 'ioredis'
+import type { Redis } from 'ioredis'
 import * as Y from 'yjs'
 import { decodeEntry, NODE_FIELD, UPDATE_FIELD } from './redis-entry.js'
 import { missedEntries } from './redis-gaps.js'
@@ -19,6 +21,9 @@ interface DocState {
 }
 
 const consoleLogger: RedisBrokerLogger = { warn: (details, message) => console.warn(message, details) }
+
+/** The client is loaded on first use: a single-node relay should not carry it in memory (about 7 MiB). */
+const loadRedis = (): typeof Redis => (createRequire(import.meta.url)('ioredis') as typeof IORedis).Redis
 
 /**
  * Fan-out between relay nodes over Redis Streams: one stream per document, entries tagged with the
@@ -43,7 +48,7 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
 
   // Commands wait for a reconnect instead of failing after a few retries; `maxPendingPublishes` bounds them.
   const connect = (role: string): Redis => {
-    const redis = new Redis(options.url, {
+    const redis = new (loadRedis())(options.url, {
       maxRetriesPerRequest: null,
       connectionName: `driftless-${role}-${nodeId}`,
       retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2000),

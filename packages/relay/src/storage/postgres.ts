@@ -1,5 +1,9 @@
-import pg from 'pg'
+import { createRequire } from 'node:module'
+import type pg from 'pg'
 import type { PendingWrite, RelayStorage, StoredUpdate } from './types.js'
+
+/** The driver is loaded on first use: a relay on SQLite should not carry it in memory (about 4 MiB). */
+const loadPg = (): typeof pg => createRequire(import.meta.url)('pg') as typeof pg
 
 /** Options of the `postgres` storage adapter. */
 export interface PostgresStorageOptions {
@@ -66,7 +70,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): RelaySto
     throw new PostgresStorageError('invalidOption', `poolSize must be a positive integer, got ${poolSize}`)
   }
   const timeoutMs = options.timeoutMs ?? 10_000
-  const pool = new pg.Pool({
+  const pool = new (loadPg().Pool)({
     connectionString: options.url,
     max: poolSize,
     connectionTimeoutMillis: timeoutMs,
