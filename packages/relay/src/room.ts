@@ -13,6 +13,7 @@ export interface Subscriber {
 
 /** The empty Yjs update: no structs, no deletions. */
 export const EMPTY_UPDATE = new Uint8Array([0, 0])
+const isEmptyUpdate = (update: Uint8Array): boolean => update.length === 2 && update[0] === 0 && update[1] === 0
 const TAIL_MAX_UPDATES = 32
 const TAIL_MIN_MERGE_BYTES = 64 * 1024
 /** Past this many queued bytes the outbox is sent at once rather than at the end of the turn. */
@@ -78,7 +79,9 @@ export class Room {
   /** The whole document as one update. */
   state(): Uint8Array {
     if (this.tail.length > 0) {
-      this.base = Y.mergeUpdates([this.base, ...this.tail])
+      const parts = isEmptyUpdate(this.base) ? this.tail : [this.base, ...this.tail]
+      // A lone update is already the state: re-encoding a large first upload would only make garbage.
+      this.base = parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts)
       this.tail = []
       this.tailBytes = 0
     }
