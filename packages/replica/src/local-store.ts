@@ -1,7 +1,7 @@
 import * as Y from 'yjs'
 import { Backoff } from './connection/backoff.js'
 import { toStorageError, type ReplicaError } from './errors.js'
-import { mergeRows, mergeRun } from './merge.js'
+import { mergeRows, UpdateRun } from './merge.js'
 import type { PendingChange, PendingTracker } from './pending.js'
 import type { StorageAdapter } from './storage/types.js'
 
@@ -18,7 +18,8 @@ export interface LocalStoreHooks {
  * backoff on failure (the merged backlog is kept in memory), and compacted past a threshold.
  */
 export class LocalStore {
-  #log: Uint8Array[] = []
+  /** Updates not yet written: everything since the last write's state vector. */
+  #log = new UpdateRun(Y.encodeStateVector(new Y.Doc()))
   #acked: number[] = []
   #queued = 0
   #saved = 0
@@ -29,8 +30,6 @@ export class LocalStore {
   #waiters: Array<{ gen: number; resolve: () => void }> = []
   #rows = 0
   #closed = false
-  /** State vector when the log queue was last taken: the queue holds nothing older. */
-  #logBase: Uint8Array = Y.encodeStateVector(new Y.Doc())
   readonly #backoff = new Backoff({ baseMs: 100, capMs: 5_000 })
 
   constructor(
@@ -55,7 +54,7 @@ export class LocalStore {
   /** The document now holds the loaded state, already stored: the next log row need not repeat it. */
   rebase(): void {
     this.tracker.rebase()
-    if (this.#log.length === 0) this.#logBase = Y.encodeStateVector(this.doc)
+    if (this.#log.isEmpty) this.#log = new UpdateRun(Y.encodeStateVector(this.doc))
   }
 
   /** A local transaction: pending until acknowledged, and part of the log. */
@@ -66,7 +65,7 @@ export class LocalStore {
 
   /** An update from the relay: stored in the log only. */
   appendLog(update: Uint8Array): void {
-    this.#log.push(update)
+    this.#log.add(update)
     this.#queued++
     this.#schedule()
   }
@@ -130,18 +129,16 @@ export class LocalStore {
     const log = this.#log
     const acked = this.#acked
     const changes = this.tracker.unsaved()
-    if (log.length === 0 && acked.length === 0 && changes.length === 0) {
+    if (log.isEmpty && acked.length === 0 && changes.length === 0) {
       this.#markSaved(gen, false)
       if (sealed) this.hooks.sealed(sealed)
       return
     }
-    this.#log = []
+    this.#log = new UpdateRun(Y.encodeStateVector(this.doc))
     this.#acked = []
     for (const change of changes) change.saving = true
     // One row per flush.
-    const base = this.#logBase
-    this.#logBase = Y.encodeStateVector(this.doc)
-    const merged = log.length > 0 ? [mergeRun(log, this.doc, base)] : log
+    const merged = log.isEmpty ? [] : [log.merge(this.doc)]
     try {
       const keys = await this.storage.write(this.docId, {
         log: merged,
@@ -165,8 +162,8 @@ export class LocalStore {
       if (this.#rows > this.compactAfter) this.#chain(() => this.#compact())
     } catch (error) {
       // Keep the backlog (merged) for the retry; memory and the relay still have every edit.
-      this.#log = [...merged, ...this.#log]
-      this.#logBase = base
+      log.absorb(this.#log)
+      this.#log = log
       this.#acked = [...acked, ...this.#acked]
       this.#failing = true
       this.hooks.error(toStorageError(error))

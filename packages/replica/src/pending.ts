@@ -1,5 +1,5 @@
 import * as Y from 'yjs'
-import { mergeRun } from './merge.js'
+import { UpdateRun } from './merge.js'
 import type { PendingEntry } from './storage/types.js'
 
 /** A local change (or a merged run of them) that the relay has not acknowledged. */
@@ -21,7 +21,7 @@ export interface PendingChange {
  */
 export class PendingTracker {
   readonly #changes = new Map<number, PendingChange>()
-  #open: { change: PendingChange; updates: Uint8Array[] } | undefined
+  #open: { change: PendingChange; run: UpdateRun } | undefined
   #nextSeq = 1
   /** Keys acknowledged here whose deletion may not be stored yet: never adopt them again. */
   readonly #acknowledgedKeys = new Set<number>()
@@ -41,9 +41,9 @@ export class PendingTracker {
     if (!this.#open) {
       const change: PendingChange = { seq: this.#nextSeq++, update: undefined, changes: 0, key: undefined, saving: false }
       this.#changes.set(change.seq, change)
-      this.#open = { change, updates: [] }
+      this.#open = { change, run: new UpdateRun(this.#base) }
     }
-    this.#open.updates.push(update)
+    this.#open.run.add(update)
     this.#open.change.changes++
     this.#setCount(this.#count + 1)
   }
@@ -53,7 +53,7 @@ export class PendingTracker {
     const open = this.#open
     if (!open) return undefined
     this.#open = undefined
-    open.change.update = mergeRun(open.updates, this.doc, this.#base)
+    open.change.update = open.run.merge(this.doc)
     this.#base = Y.encodeStateVector(this.doc)
     return open.change
   }
