@@ -4,6 +4,6 @@ export { expectConverged, ConvergenceError, describeDivergence, type ConvergeOpt
 export { chaos, resolveChaosSeed, ChaosError, type ChaosOptions, type ChaosResult, type ChaosEditContext } from './chaos.js'
 export { planChaos, describeStep, defaultChaosWeights, type ChaosStep, type ChaosStepKind, type ChaosWeights, type ChaosPlanOptions } from './chaos-plan.js'
 export { startRelay, findRelayBin, RelayProcessError, type RelayProcess, type RelayProcessOptions } from './relay-process.js'
-export { startProxy, type TcpProxy, type ProxyOptions, type ProxyTarget, type PartitionMode } from './proxy.js'
+export { startProxy, acrossNodes, type ProxyNode, type TcpProxy, type ProxyOptions, type ProxyTarget, type PartitionMode } from './proxy.js'
 export { canonicalJson, findDifferences, formatDifferences, type Difference } from './diff.js'
 export { createRng, deriveSeed, randomSeed, type Rng } from './rng.js'

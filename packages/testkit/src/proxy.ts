@@ -52,6 +52,31 @@ export interface TcpProxy {
   close(): Promise<void>
 }
 
+/** A relay node as {@link acrossNodes} sees it, e.g. a `RelayProcess`. */
+export interface ProxyNode {
+  readonly running: boolean
+  readonly port: number
+}
+
+/**
+ * A proxy target that puts several relay nodes (sharing storage and broker) behind one address: each new
+ * connection goes to the next node in turn, skipping nodes that are down, so a killed node's clients
+ * reconnect to the others through the same proxy.
+ *
+ * @example
+ * const proxy = await startProxy({ target: acrossNodes([nodeA, nodeB]) })
+ */
+export const acrossNodes = (nodes: readonly ProxyNode[], host = '127.0.0.1'): (() => ProxyTarget | undefined) => {
+  let next = 0
+  return () => {
+    for (let tried = 0; tried < nodes.length; tried++) {
+      const node = nodes[next++ % nodes.length]!
+      if (node.running) return { host, port: node.port }
+    }
+    return undefined
+  }
+}
+
 /** Starts a {@link TcpProxy}; resolves once it listens. */
 export async function startProxy(options: ProxyOptions): Promise<TcpProxy> {
   const host = options.host ?? '127.0.0.1'

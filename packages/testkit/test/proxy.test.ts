@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { startProxy, type TcpProxy } from '../src/proxy.js'
+import { acrossNodes, startProxy, type TcpProxy } from '../src/proxy.js'
 import { connect, sleep, startEchoServer, waitFor } from './net-helpers.js'
 
 const cleanups: Array<() => Promise<void>> = []
@@ -78,6 +78,26 @@ describe('startProxy', () => {
     late.socket.write('z')
     expect(await waitFor(() => late.received() === 'z')).toBe(true)
     late.socket.destroy()
+  })
+
+  it('spreads connections over several nodes in turn and skips a node that is down', async () => {
+    const servers = [await startEchoServer(), await startEchoServer()]
+    for (const server of servers) cleanups.push(server.close)
+    const nodes = servers.map((server) => ({ running: true, port: server.port }))
+    const proxy = await startProxy({ target: acrossNodes(nodes) })
+    cleanups.push(proxy.close)
+
+    const probes = [connect(proxy.port), connect(proxy.port)]
+    for (const probe of probes) probe.socket.write('x')
+    expect(await waitFor(() => probes.every((probe) => probe.received() === 'x'))).toBe(true)
+    expect(servers.map((server) => server.sockets.size)).toEqual([1, 1])
+
+    nodes[0]!.running = false
+    const more = [connect(proxy.port), connect(proxy.port)]
+    for (const probe of more) probe.socket.write('y')
+    expect(await waitFor(() => more.every((probe) => probe.received() === 'y'))).toBe(true)
+    expect(servers.map((server) => server.sockets.size)).toEqual([1, 3])
+    for (const probe of [...probes, ...more]) probe.socket.destroy()
   })
 
   it('closes a client whose upstream refuses', async () => {

@@ -70,7 +70,7 @@ export const manyDocs: Scenario = {
         rowFrom({ ...base, metric: 'time to converge', key: 'convergeMs', unit: 'ms', better: 'lower' }, results, unavailable),
         rowFrom({ ...base, metric: 'server peak RSS', key: 'peakRss', unit: 'MiB', better: 'lower' }, results, unavailable),
       ],
-      method: `${docs} documents × 2 clients (each client its own provider/replica in the harness process; Driftless replicas share sockets as its design allows) × ${editsPerClient} one-character edits per client. Time to connect all: from opening the first client until every client finished its first sync. Time to converge: from the first edit until both clients of every document hold the same text. Memory per open document: (server VmRSS ${SETTLE_MS / 1000} s after converging − VmRSS of the idle server) / ${docs}, with every client still connected; both readings follow a full GC in the server (every server process is started with --expose-gc and a SIGUSR2 handler that calls gc()).`,
+      method: `${docs} documents × 2 clients (each client its own provider or replica with its own websocket, in the harness process, as separate devices would be) × ${editsPerClient} one-character edits per client. Time to connect all: from opening the first client until every client finished its first sync. Time to converge: from the first edit until both clients of every document hold the same text. Memory per open document: (server VmRSS ${SETTLE_MS / 1000} s after converging − VmRSS of the idle server) / ${docs}, with every client still connected; both readings follow a full GC in the server (every server process is started with --expose-gc and a SIGUSR2 handler that calls gc()).`,
     }
   },
 }
