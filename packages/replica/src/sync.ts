@@ -8,6 +8,8 @@ import { ReplicaError } from './errors.js'
 import type { PendingChange, PendingTracker } from './pending.js'
 
 export interface SyncHooks {
+  /** Applies an update (or diff) from the relay to the document and stores it. */
+  applyFromRelay(update: Uint8Array): void
   /** Re-reads pending changes from storage (other tabs may have left some) and applies them. */
   refreshPending(): Promise<void>
   /** The relay acknowledged these pending changes. */
@@ -81,12 +83,12 @@ export class SyncSession {
   onMessage(message: DocMessage): void {
     switch (message.type) {
       case 'sync-step-2':
-        Y.applyUpdate(this.doc, message.update, this)
+        this.hooks.applyFromRelay(message.update)
         this.#gotDiff = true
         this.#checkSynced()
         break
       case 'update':
-        Y.applyUpdate(this.doc, message.update, this)
+        this.hooks.applyFromRelay(message.update)
         break
       case 'sync-step-1':
         this.#answer(message.stateVector)

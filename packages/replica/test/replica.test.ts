@@ -30,6 +30,38 @@ describe('replica against the relay model', () => {
     expect(a.pending).toBe(0)
   })
 
+  it('stores what the relay sends: a reload offline has it', async () => {
+    const relay = fakeRelay()
+    const storage = createMemoryStorage()
+    const writer = replica({ relay: relay.url })
+    const reader = replica({ relay: relay.url, storage })
+    await Promise.all([writer.loaded, reader.loaded])
+    writer.doc.getText('t').insert(0, 'from the relay')
+    await until(() => text(reader) === 'from the relay', 5_000, 'reader has the edit')
+    await reader.whenSaved()
+    await reader.close()
+    const offline = replica({ storage })
+    await offline.loaded
+    expect(text(offline)).toBe('from the relay')
+  })
+
+  it('a change an observer makes while a relay update is applied is recorded and reaches the relay', async () => {
+    const relay = fakeRelay()
+    const asker = replica({ relay: relay.url })
+    const answerer = replica({ relay: relay.url })
+    await Promise.all([asker.loaded, answerer.loaded])
+    const answers = answerer.doc.getArray<string>('answers')
+    answerer.doc.getArray<string>('questions').observe((event) => {
+      if (event.transaction.local) return
+      for (const question of event.changes.delta.flatMap((d) => (d.insert ?? []) as string[])) answers.push([`re: ${question}`])
+    })
+    asker.doc.getArray<string>('questions').push(['ping'])
+    await until(() => asker.doc.getArray<string>('answers').toArray().join() === 're: ping', 5_000, 'the answer reaches the asker')
+    await answerer.whenSynced()
+    expect(answerer.pending).toBe(0)
+    expect(relay.doc('doc').getArray<string>('answers').toArray()).toEqual(['re: ping'])
+  })
+
   it('whenSynced resolves only after the relay acknowledges', async () => {
     const relay = fakeRelay()
     relay.holdAcks = true
