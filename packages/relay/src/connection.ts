@@ -247,9 +247,14 @@ export class DriftlessConnection implements Subscriber, AckTarget, LiveConnectio
       }
       this.send(encodeMessage({ type: 'sync-step-2', docId: room.docId, update, ackId: 0 }))
       if (!full) return
-      this.send(encodeMessage({ type: 'sync-step-1', docId: room.docId, stateVector: room.stateVector() }))
-      const awareness = room.awareness.snapshot()
-      if (awareness !== null) this.send(encodeMessage({ type: 'awareness', docId: room.docId, update: awareness }))
+      // The relay's state vector can take a while on a large document (a walk of its encoded state): let the
+      // diff leave first, so the client applies it while this is worked out.
+      setImmediate(() => {
+        if (this.subscriptions.get(room.docId) !== subscription || this.socket.closing) return
+        this.send(encodeMessage({ type: 'sync-step-1', docId: room.docId, stateVector: room.stateVector() }))
+        const awareness = room.awareness.snapshot()
+        if (awareness !== null) this.send(encodeMessage({ type: 'awareness', docId: room.docId, update: awareness }))
+      })
     }
     if (room.loaded) return reply()
     room.ready.then(reply, () => {
