@@ -9,9 +9,8 @@ import type { AckTarget } from './commit-queue.js'
 import type { RelayError } from './errors.js'
 import type { LiveConnection, RelayContext } from './context.js'
 import type { Access } from './options.js'
-import { RateLimiter } from './rate-limit.js'
 import type { Room, Subscriber } from './room.js'
-import { ManagedSocket } from './socket.js'
+import { ClientSocket } from './client-socket.js'
 import { isValidUpdate } from './validate.js'
 
 interface Subscription { room: Room; access: Access }
@@ -25,11 +24,9 @@ const isEmptyUpdate = (update: Uint8Array): boolean => update.length === 2 && up
  * (rate, decoding, grant, subscription, validity) before it touches a room. Messages are handled in order;
  * while an async step runs (token verification, the `authorize` hook) later frames wait in a bounded inbox.
  */
-export class DriftlessConnection implements Subscriber, AckTarget, LiveConnection {
+export class DriftlessConnection extends ClientSocket implements Subscriber, AckTarget, LiveConnection {
   readonly kind = 'driftless'
-  private readonly socket: ManagedSocket
   private readonly subscriptions = new Map<string, Subscription>()
-  private readonly limiter: RateLimiter
   private greeted = false
   private grant: Grant | null = null
   private expired = false
@@ -38,33 +35,12 @@ export class DriftlessConnection implements Subscriber, AckTarget, LiveConnectio
   private expiryTimer: NodeJS.Timeout | null = null
   private graceTimer: NodeJS.Timeout | null = null
 
-  constructor(ws: WebSocket, private readonly request: IncomingMessage, private readonly ctx: RelayContext) {
-    this.socket = new ManagedSocket(ws, ctx, () => this.closed())
-    this.limiter = new RateLimiter(ctx.limits.maxMessagesPerSecond)
+  constructor(ws: WebSocket, private readonly request: IncomingMessage, ctx: RelayContext) {
+    super(ws, ctx)
     ws.on('message', (data: RawData, isBinary: boolean) => this.receive(data as Buffer, isBinary))
   }
 
-  get lastSeen(): number {
-    return this.socket.lastSeen
-  }
-
   heartbeat(): void {}
-
-  send(frame: Uint8Array): void {
-    this.socket.send(frame)
-  }
-
-  sendWire(wire: Buffer): void {
-    this.socket.sendWire(wire)
-  }
-
-  close(code: number, reason: string): void {
-    this.socket.close(code, reason)
-  }
-
-  terminate(): void {
-    this.socket.ws.terminate()
-  }
 
   committed(docId: string, ackId: number): void {
     this.send(encodeMessage({ type: 'ack', docId, ackId }))
@@ -336,7 +312,7 @@ export class DriftlessConnection implements Subscriber, AckTarget, LiveConnectio
     this.expiryTimer = this.graceTimer = null
   }
 
-  private closed(): void {
+  protected closed(): void {
     this.clearTimers()
     this.inbox.length = 0
     for (const subscription of this.subscriptions.values()) this.ctx.rooms.leave(subscription.room, this)

@@ -6,9 +6,8 @@ import type { LiveConnection, RelayContext } from './context.js'
 import { parseAwareness } from './awareness.js'
 import { yAwarenessFrame, YMessage, yStep1Frame, yStep2Frame, YSync } from './frames.js'
 import type { Access } from './options.js'
-import { RateLimiter } from './rate-limit.js'
 import type { Room, Subscriber } from './room.js'
-import { ManagedSocket } from './socket.js'
+import { ClientSocket } from './client-socket.js'
 import { isValidUpdate } from './validate.js'
 
 const MAX_TIMER_MS = 2 ** 31 - 1
@@ -21,17 +20,14 @@ const STORAGE_FAILURE = 1011
  * committed like any other, but that protocol has no acks and no errors: refused messages are dropped (and
  * counted in `driftless_rejections_total`), protocol violations close the socket.
  */
-export class YWebsocketConnection implements Subscriber, AckTarget, LiveConnection {
+export class YWebsocketConnection extends ClientSocket implements Subscriber, AckTarget, LiveConnection {
   readonly kind = 'ywebsocket'
-  private readonly socket: ManagedSocket
-  private readonly limiter: RateLimiter
   private readonly room: Room
   private readonly inbox: Uint8Array[] = []
   private expiryTimer: NodeJS.Timeout | null = null
 
-  constructor(ws: WebSocket, docId: string, private readonly access: Access, expiresAt: number, private readonly ctx: RelayContext) {
-    this.socket = new ManagedSocket(ws, ctx, () => this.closed())
-    this.limiter = new RateLimiter(ctx.limits.maxMessagesPerSecond)
+  constructor(ws: WebSocket, docId: string, private readonly access: Access, expiresAt: number, ctx: RelayContext) {
+    super(ws, ctx)
     ws.on('message', (data: RawData, isBinary: boolean) => this.receive(data as Buffer, isBinary))
     ws.on('pong', () => {
       this.socket.lastSeen = performance.now()
@@ -50,29 +46,9 @@ export class YWebsocketConnection implements Subscriber, AckTarget, LiveConnecti
     else this.room.ready.then(start, () => this.close(STORAGE_FAILURE, 'the document could not be loaded'))
   }
 
-  get lastSeen(): number {
-    return this.socket.lastSeen
-  }
-
   /** y-websocket clients answer ws pings by themselves; a pong counts as a sign of life. */
   heartbeat(): void {
     if (!this.socket.closing) this.socket.ws.ping()
-  }
-
-  send(frame: Uint8Array): void {
-    this.socket.send(frame)
-  }
-
-  sendWire(wire: Buffer): void {
-    this.socket.sendWire(wire)
-  }
-
-  close(code: number, reason: string): void {
-    this.socket.close(code, reason)
-  }
-
-  terminate(): void {
-    this.socket.ws.terminate()
   }
 
   committed(): void {}
@@ -144,7 +120,7 @@ export class YWebsocketConnection implements Subscriber, AckTarget, LiveConnecti
     this.expiryTimer = setTimeout(() => this.armExpiry(expiresAt), Math.min(delay, MAX_TIMER_MS))
   }
 
-  private closed(): void {
+  protected closed(): void {
     if (this.expiryTimer !== null) clearTimeout(this.expiryTimer)
     this.expiryTimer = null
     this.inbox.length = 0
