@@ -65,8 +65,8 @@ const results: RunResults = {
   rows: [],
   methods: [],
 }
-// A partial run (--only) must not replace the published report.
-const outDir = only ? CACHE_DIR : BENCH_DIR
+// A partial (--only) or quick run must not replace the published report of a full run.
+const outDir = only || config.quick ? CACHE_DIR : BENCH_DIR
 mkdirSync(outDir, { recursive: true })
 /** Written after every scenario, so a run cut short still leaves what it measured (marked incomplete). */
 const write = (): void => {

@@ -1,3 +1,4 @@
+import { WHY_SHORT } from './why-short.js'
 import { SYSTEMS, SYSTEM_LABELS, type MetricRow, type SystemName } from '../model.js'
 import { formatOutcome } from './format.js'
 import { bestPeer, ratioToBestPeer } from './verdict.js'
@@ -52,7 +53,10 @@ export const renderTable = (rows: readonly MetricRow[]): string => {
 }
 
 const shortfalls = (rows: readonly MetricRow[]): string[] =>
-  rows.filter((r) => r.verdict?.met === false).map((r) => `- **${r.scenario} — ${r.metric}**: ${r.target?.text ?? ''}; ${r.verdict?.note ?? ''}`)
+  rows.filter((r) => r.verdict?.met === false).flatMap((r) => {
+    const why = WHY_SHORT[`${r.scenario} — ${r.metric}`]
+    return [`- **${r.scenario} — ${r.metric}**: ${r.target?.text ?? ''}; ${r.verdict?.note ?? ''}`, ...(why ? [`  ${why}`] : [])]
+  })
 
 const unjudged = (rows: readonly MetricRow[]): string[] =>
   rows.filter((r) => r.target && r.verdict?.met === undefined).map((r) => `- **${r.scenario} — ${r.metric}**: ${r.verdict?.note ?? 'not measured'}`)
@@ -103,7 +107,7 @@ export const renderReadme = (results: RunResults): string => {
     '',
     '```sh',
     'npm run bench              # full run (≤ 20 min), rewrites this README and results.json',
-    'npm run bench -- --quick   # ≤ 2 min, for development; labelled QUICK',
+    'npm run bench -- --quick   # ≤ 2 min, for development; writes to apps/bench/.cache, not here',
     'npm run bench -- --only fan-out,tabs   # some scenarios; writes to apps/bench/.cache, not here',
     'npm run bench -- --rerender            # re-render this README from results.json',
     '```',
