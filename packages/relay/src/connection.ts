@@ -9,7 +9,7 @@ import type { AckTarget } from './commit-queue.js'
 import type { RelayError } from './errors.js'
 import type { LiveConnection, RelayContext } from './context.js'
 import type { Access } from './options.js'
-import type { Room, Subscriber } from './room.js'
+import { isEmptyUpdate, type Room, type Subscriber } from './room.js'
 import { ClientSocket } from './client-socket.js'
 import { isValidUpdate } from './validate.js'
 
@@ -17,7 +17,6 @@ interface Subscription { room: Room; access: Access }
 
 const MAX_TIMER_MS = 2 ** 31 - 1
 const MAX_INBOX = 1024
-const isEmptyUpdate = (update: Uint8Array): boolean => update.length === 2 && update[0] === 0 && update[1] === 0
 
 /**
  * One Driftless client socket: hello and token, per-document subscriptions, and every message checked

@@ -13,7 +13,7 @@ export interface Subscriber {
 
 /** The empty Yjs update: no structs, no deletions. */
 export const EMPTY_UPDATE = new Uint8Array([0, 0])
-const isEmptyUpdate = (update: Uint8Array): boolean => update.length === 2 && update[0] === 0 && update[1] === 0
+export const isEmptyUpdate = (update: Uint8Array): boolean => update.length === 2 && update[0] === 0 && update[1] === 0
 const TAIL_MAX_UPDATES = 32
 const TAIL_MIN_MERGE_BYTES = 64 * 1024
 /** Past this many queued bytes the outbox is sent at once rather than at the end of the turn. */
@@ -124,8 +124,15 @@ export class Room {
     this.outboxBytes = 0
     if (this.evicted) return
     const soleOrigin = outbox.every(entry => entry.origin === outbox[0]!.origin) ? outbox[0]!.origin : null
-    const update = outbox.length === 1 ? outbox[0]!.update : Y.mergeUpdates(outbox.map(entry => entry.update))
-    this.sendToAll(update, soleOrigin, dUpdateFrame, yUpdateFrame)
+    let merged: Uint8Array | null = outbox.length === 1 ? outbox[0]!.update : null
+    try {
+      merged ??= Y.mergeUpdates(outbox.map(entry => entry.update))
+    } catch {
+      // Every update was checked on the way in; should Yjs still refuse to merge them, send them one by one.
+      for (const entry of outbox) this.sendToAll(entry.update, entry.origin, dUpdateFrame, yUpdateFrame)
+      return
+    }
+    this.sendToAll(merged, soleOrigin, dUpdateFrame, yUpdateFrame)
   }
 
   broadcastAwareness(update: Uint8Array, origin: Subscriber | null): void {

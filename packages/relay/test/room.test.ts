@@ -57,6 +57,20 @@ describe('room fan-out', () => {
     expect(textOf(b.updates).split('').sort().join('')).toBe('xy')
   })
 
+  it('sends updates one by one when Yjs cannot merge them, and keeps going', async () => {
+    const room = new Room('d')
+    const [a, b] = [listener(), listener()]
+    room.subscribers.add(a).add(b)
+    const unmergeable = [new Uint8Array([1, 1, 1, 1]), new Uint8Array([7, 7])]
+    expect(() => Y.mergeUpdates(unmergeable)).toThrow()
+    const fine = edit('z')
+    for (const update of unmergeable) room.broadcast(update, a)
+    room.broadcast(fine, null)
+    await endOfTurn()
+    expect(b.updates.map(u => [...u])).toEqual([...unmergeable, fine].map(u => [...u]))
+    expect(a.updates.map(u => [...u])).toEqual([[...fine]])
+  })
+
   it('sends queued content before presence, so presence never points at content not yet sent', () => {
     const room = new Room('d')
     const order: string[] = []
