@@ -1,14 +1,7 @@
-import { expect, test, type Page } from '@playwright/test'
+import { expect, type Page } from '@playwright/test'
 import {
-  HARNESS, TestRelay, call, edit, eventually, openIn, openPage, prop, readFromRelay, takePageErrors, textOf, uniquePrefix,
+  HARNESS, call, edit, eventually, openIn, openPage, prop, readFromRelay, textOf, uniquePrefix, test,
 } from './fixtures.js'
-
-let relay: TestRelay
-test.beforeEach(async () => { relay = await TestRelay.start() })
-test.afterEach(async () => {
-  await relay.dispose()
-  expect(takePageErrors(), 'uncaught errors or unhandled rejections in the pages').toEqual([])
-})
 
 /** Collects the page's unhandled rejections itself too (not only through Playwright's `pageerror`). */
 const watchRejections = (page: Page): Promise<void> =>
@@ -77,7 +70,7 @@ const readStored = (page: Page, name: string, docId: string): Promise<{ version:
     }
   }, [name, docId] as const)
 
-test('an upgrade blocked by an old tab: storage-unavailable, edits still sync, storage catches up once it lets go', async ({ context, browser }) => {
+test('an upgrade blocked by an old tab: storage-unavailable, edits still sync, storage catches up once it lets go', async ({ context, browser, relay }) => {
   const databaseName = `blocked-${uniquePrefix()}`
   const docId = 'blocked'
   const old = await openPage(context)
@@ -119,7 +112,7 @@ test('an upgrade blocked by an old tab: storage-unavailable, edits still sync, s
   expect(await prop<string[]>(page, 'a', 'errors')).toEqual([])
 })
 
-test('two tabs of the next release blocked by one old tab: neither hangs, both catch up', async ({ context, browser }) => {
+test('two tabs of the next release blocked by one old tab: neither hangs, both catch up', async ({ context, browser, relay }) => {
   const databaseName = `blocked-twice-${uniquePrefix()}`
   const docId = 'blocked-twice'
   const old = await openPage(context)
@@ -149,7 +142,7 @@ test('two tabs of the next release blocked by one old tab: neither hangs, both c
   for (const tab of tabs) expect(await rejections(tab)).toEqual([])
 })
 
-test("a replica's open connection closes on versionchange: another tab's upgrade is not blocked", async ({ context, browser }) => {
+test("a replica's open connection closes on versionchange: another tab's upgrade is not blocked", async ({ context, browser, relay }) => {
   const databaseName = `upgrade-${uniquePrefix()}`
   const docId = 'upgraded'
   const page = await openPage(context)

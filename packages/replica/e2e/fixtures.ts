@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import type * as Y from 'yjs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test'
+import { expect, test as base, type Browser, type BrowserContext, type Page } from '@playwright/test'
 import { createRelay, type Relay } from '@driftless/relay'
 
 export const HARNESS = 'http://127.0.0.1:5174/'
@@ -50,7 +50,29 @@ export class TestRelay {
 
 /** Uncaught errors and unhandled rejections of every page opened since the last `takePageErrors()`. */
 const pageErrors: string[] = []
-export const takePageErrors = (): string[] => pageErrors.splice(0)
+const takePageErrors = (): string[] => pageErrors.splice(0)
+
+/**
+ * Playwright's `test` for the replica's browser tests: `relay` is a fresh relay per test (disposed after it),
+ * and a test fails if any page it opened threw or left a promise rejection unhandled.
+ */
+export const test = base.extend<{ relay: TestRelay; failOnPageErrors: void }>({
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixtures a fixture needs from this pattern
+  relay: async ({}, use) => {
+    const relay = await TestRelay.start()
+    await use(relay)
+    await relay.dispose()
+  },
+  failOnPageErrors: [
+    // eslint-disable-next-line no-empty-pattern -- as above
+    async ({}, use) => {
+      takePageErrors()
+      await use()
+      expect(takePageErrors(), 'uncaught errors or unhandled rejections in the pages').toEqual([])
+    },
+    { auto: true },
+  ],
+})
 
 export const openPage = async (context: BrowserContext): Promise<Page> => {
   const page = await context.newPage()

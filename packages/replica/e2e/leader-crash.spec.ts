@@ -1,14 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { kill } from 'node:process'
-import { expect, test, type CDPSession, type Page } from '@playwright/test'
-import { TestRelay, call, edit, eventually, openIn, openPage, prop, readFromRelay, takePageErrors, textOf, uniquePrefix } from './fixtures.js'
-
-let relay: TestRelay
-test.beforeEach(async () => { relay = await TestRelay.start() })
-test.afterEach(async () => {
-  await relay.dispose()
-  expect(takePageErrors(), 'uncaught errors or unhandled rejections in the pages').toEqual([])
-})
+import { expect, type CDPSession, type Page } from '@playwright/test'
+import { call, edit, eventually, openIn, openPage, prop, readFromRelay, textOf, uniquePrefix, test } from './fixtures.js'
 
 /** Resident memory of each renderer process of the browser, in bytes, by pid (Linux /proc). */
 const rendererMemory = async (cdp: CDPSession): Promise<Map<number, number>> => {
@@ -51,7 +44,7 @@ const leaderEvents = (page: Page): Promise<number[]> =>
  * Web Lock released only because the browser saw the process die. Both tabs run in a browser of their own,
  * launched here, so that the test can check they live in different renderer processes.
  */
-test('leader handover when the leader tab crashes (renderer killed): nothing lost', async ({ playwright, launchOptions, browser }) => {
+test('leader handover when the leader tab crashes (renderer killed): nothing lost', async ({ playwright, launchOptions, browser, relay }) => {
   const own = await playwright.chromium.launch(launchOptions)
   try {
     const cdp = await own.newBrowserCDPSession()

@@ -1,19 +1,9 @@
-import { expect, test, type Browser, type Page } from '@playwright/test'
+import { expect, type Page } from '@playwright/test'
 import type { Awareness } from 'y-protocols/awareness'
 import type * as Y from 'yjs'
 import {
-  TestRelay, call, edit, eventually, openIn, openPage, prop, readFromRelay as readDocFromRelay, takePageErrors, textOf, uniquePrefix,
+  call, edit, eventually, openIn, openPage, prop, readFromRelay, textOf, uniquePrefix, test,
 } from './fixtures.js'
-
-let relay: TestRelay
-test.beforeEach(async () => { relay = await TestRelay.start() })
-test.afterEach(async () => {
-  await relay.dispose()
-  expect(takePageErrors(), 'uncaught errors or unhandled rejections in the pages').toEqual([])
-})
-
-/** A page in a separate browser context (another device) that reads the document from the relay. */
-const readFromRelay = (browser: Browser, docId: string) => readDocFromRelay(browser, relay.url, docId)
 
 test('a document persists across a reload (IndexedDB)', async ({ context }) => {
   const prefix = uniquePrefix()
@@ -27,7 +17,7 @@ test('a document persists across a reload (IndexedDB)', async ({ context }) => {
   expect(await textOf(page, 'a')).toBe('survives reload')
 })
 
-test('two tabs converge with the relay stopped', async ({ context }) => {
+test('two tabs converge with the relay stopped', async ({ context, relay }) => {
   const prefix = uniquePrefix()
   const one = await openPage(context)
   const two = await openPage(context)
@@ -51,7 +41,7 @@ test('two tabs converge with the relay stopped', async ({ context }) => {
   }, clientId), 'tab one')
 })
 
-test('N tabs with several documents open ONE websocket', async ({ context }) => {
+test('N tabs with several documents open ONE websocket', async ({ context, relay }) => {
   const prefix = uniquePrefix()
   let sockets = 0
   const pages: Page[] = []
@@ -76,7 +66,7 @@ test('N tabs with several documents open ONE websocket', async ({ context }) => 
   expect(leaders.filter(Boolean)).toHaveLength(1)
 })
 
-test('leader handover when the leader tab closes: nothing lost', async ({ context, browser }) => {
+test('leader handover when the leader tab closes: nothing lost', async ({ context, browser, relay }) => {
   const prefix = uniquePrefix()
   const pages = [await openPage(context), await openPage(context), await openPage(context)]
   for (const page of pages) await openIn(page, 'a', { docId: 'handover', relay: relay.url, channelPrefix: prefix })
@@ -95,13 +85,13 @@ test('leader handover when the leader tab closes: nothing lost', async ({ contex
   await eventually(async () => (await Promise.all(followers.map((p) => prop<boolean>(p, 'a', 'isLeader')))).filter(Boolean).length, 1, 5_000)
   await call(followers[0]!, 'a', 'whenSynced')
   await call(followers[1]!, 'a', 'whenSynced')
-  const reader = await readFromRelay(browser, 'handover')
+  const reader = await readFromRelay(browser, relay.url, 'handover')
   await eventually(async () => (await textOf(reader.page, 'reader')).length, 'before;leader;after;other;'.length)
   expect((await textOf(reader.page, 'reader')).split(';').sort()).toEqual(['', 'after', 'before', 'leader', 'other'])
   await reader.close()
 })
 
-test('offline edit → reload → online: whenSynced resolves after the relay commits it', async ({ context, browser }) => {
+test('offline edit → reload → online: whenSynced resolves after the relay commits it', async ({ context, browser, relay }) => {
   const prefix = uniquePrefix()
   const page = await openPage(context)
   await openIn(page, 'a', { docId: 'offline', relay: relay.url, channelPrefix: prefix })
@@ -120,7 +110,7 @@ test('offline edit → reload → online: whenSynced resolves after the relay co
   })
   await relay.restart()
   expect(await synced).toBe(0)
-  const reader = await readFromRelay(browser, 'offline')
+  const reader = await readFromRelay(browser, relay.url, 'offline')
   await eventually(() => textOf(reader.page, 'reader'), 'written offline')
   await reader.close()
 })
@@ -149,7 +139,7 @@ test('two tabs compacting at once lose nothing', async ({ context }) => {
   expect(sizes).toEqual([40, 40])
 })
 
-test('a storage fault is surfaced and the edit still reaches the relay', async ({ context, browser }) => {
+test('a storage fault is surfaced and the edit still reaches the relay', async ({ context, browser, relay }) => {
   const prefix = uniquePrefix()
   const page = await openPage(context)
   await openIn(page, 'a', { docId: 'fault', relay: relay.url, channelPrefix: prefix })
@@ -163,7 +153,7 @@ test('a storage fault is surfaced and the edit still reaches the relay', async (
   await edit(page, 'a', 'kept in memory')
   await eventually(async () => (await prop<string[]>(page, 'a', 'errors')).includes('storage-quota'), true)
   await call(page, 'a', 'whenSynced')
-  const reader = await readFromRelay(browser, 'fault')
+  const reader = await readFromRelay(browser, relay.url, 'fault')
   await eventually(() => textOf(reader.page, 'reader'), 'kept in memory')
   await reader.close()
   // Space comes back: local storage catches up by itself.
@@ -200,7 +190,7 @@ test('a database closed from under the replica (Safari connection loss) is reope
   expect(await textOf(page, 'a')).toBe('one;two;')
 })
 
-test('the browser going offline is a disconnect; coming back online resyncs at once', async ({ context, browser }) => {
+test('the browser going offline is a disconnect; coming back online resyncs at once', async ({ context, browser, relay }) => {
   const page = await openPage(context)
   await openIn(page, 'a', { docId: 'online', relay: relay.url, channelPrefix: uniquePrefix() })
   await eventually(() => prop(page, 'a', 'status'), 'synced')
@@ -211,7 +201,7 @@ test('the browser going offline is a disconnect; coming back online resyncs at o
   expect(await prop<number>(page, 'a', 'pending')).toBe(1)
   await context.setOffline(false)
   await call(page, 'a', 'whenSynced')
-  const reader = await readFromRelay(browser, 'online')
+  const reader = await readFromRelay(browser, relay.url, 'online')
   await eventually(() => textOf(reader.page, 'reader'), 'while offline')
   await reader.close()
 })

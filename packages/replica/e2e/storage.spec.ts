@@ -1,9 +1,5 @@
-import { expect, test } from '@playwright/test'
-import { openPage, takePageErrors, uniquePrefix } from './fixtures.js'
-
-test.afterEach(() => {
-  expect(takePageErrors(), 'uncaught errors or unhandled rejections in the pages').toEqual([])
-})
+import { expect } from '@playwright/test'
+import { openPage, test, uniquePrefix } from './fixtures.js'
 
 test('the storage contract holds for IndexedDB in real Chromium', async ({ context }) => {
   const page = await openPage(context)
