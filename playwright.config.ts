@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { defineConfig } from '@playwright/test'
 import { chromium } from '@playwright/test'
 
@@ -21,15 +22,30 @@ const findChromium = (): string | undefined => {
   )
 }
 
+/** A port nothing listens on right now, from the OS. */
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+
 /**
  * Pages under test are served by Vite from source. Each suite that needs one owns a `vite.config.ts`;
- * a server is only started for suites that have one.
+ * a server is only started for suites that have one. Ports are free ones picked once by the runner and
+ * handed to its workers (which load this file again) and to the specs through `env`, so two checkouts can
+ * run their suites side by side.
  */
 const pageServers = [
-  { config: 'packages/replica/e2e/vite.config.ts', port: 5174 },
-  { config: 'apps/demo/vite.config.ts', port: 5173 },
-  { config: 'packages/events/e2e/vite.config.ts', port: 5175 },
+  { config: 'packages/replica/e2e/vite.config.ts', env: 'DRIFTLESS_E2E_REPLICA_URL' },
+  { config: 'apps/demo/vite.config.ts', env: 'DRIFTLESS_E2E_DEMO_URL' },
+  { config: 'packages/events/e2e/vite.config.ts', env: 'DRIFTLESS_E2E_EVENTS_URL' },
 ].filter(({ config }) => existsSync(config))
+for (const server of pageServers) process.env[server.env] ??= `http://127.0.0.1:${await freePort()}/`
+const portOf = (url: string): number => Number(new URL(url).port)
 
 export default defineConfig({
   timeout: 60_000,
@@ -48,16 +64,16 @@ export default defineConfig({
     },
     trace: 'retain-on-failure',
   },
-  webServer: pageServers.map(({ config, port }) => ({
-    command: `npx vite --config ${config} --host 127.0.0.1 --port ${port} --strictPort`,
-    url: `http://127.0.0.1:${port}`,
-    reuseExistingServer: !process.env.CI,
+  webServer: pageServers.map(({ config, env }) => ({
+    command: `npx vite --config ${config} --host 127.0.0.1 --port ${portOf(process.env[env]!)} --strictPort`,
+    url: process.env[env]!,
+    reuseExistingServer: false,
     timeout: 60_000,
   })),
   projects: [
     { name: 'replica', testDir: 'packages/replica/e2e' },
     { name: 'testkit', testDir: 'packages/testkit/e2e' },
-    { name: 'events', testDir: 'packages/events/e2e', use: { baseURL: 'http://127.0.0.1:5175' } },
+    { name: 'events', testDir: 'packages/events/e2e', use: { baseURL: process.env.DRIFTLESS_E2E_EVENTS_URL } },
     { name: 'demo', testDir: 'apps/demo/e2e' },
   ],
 })

@@ -1,8 +1,8 @@
 import type { Page, TestInfo } from '@playwright/test'
 import { expect, type Client, type DriftlessFixtures, type OpenClientsOptions } from '@driftless/testkit'
 
-/** Where Playwright's web server serves the demo (root playwright.config.ts). */
-export const demoUrl = 'http://127.0.0.1:5173/'
+/** Where Playwright's web server serves the demo (root playwright.config.ts picks a free port). */
+export const demoUrl = process.env.DRIFTLESS_E2E_DEMO_URL ?? 'http://127.0.0.1:5173/'
 
 /** The board's columns, as ids. */
 export const columnIds = ['todo', 'doing', 'done'] as const

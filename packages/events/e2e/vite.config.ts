@@ -6,5 +6,5 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   resolve: { conditions: ['source', ...defaultClientConditions] },
   optimizeDeps: { include: ['yjs', 'idb', 'lib0/random'] },
-  server: { host: '127.0.0.1', port: 5175, hmr: false, watch: { ignored: ['**/*'] } },
+  server: { host: '127.0.0.1', hmr: false, watch: { ignored: ['**/*'] } },
 })

@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import { expect, test as base, type Browser, type BrowserContext, type Page } from '@playwright/test'
 import { createRelay, type Relay } from '@driftless/relay'
 
-export const HARNESS = 'http://127.0.0.1:5174/'
+/** Where the root Playwright config serves the harness page (a free port it picks). */
+export const HARNESS = process.env.DRIFTLESS_E2E_REPLICA_URL ?? 'http://127.0.0.1:5174/'
 
 /** A real relay on a free port with SQLite in a temp dir; `restart` brings it back on the same port and file. */
 export class TestRelay {

@@ -3,13 +3,13 @@ import { defaultClientConditions, defineConfig } from 'vite'
 
 /**
  * Serves the replica's test harness page from source (the `source` condition), so the browser tests need
- * no package build. The root Playwright config starts it on 127.0.0.1:5174. No HMR: a source file saved
+ * no package build. The root Playwright config starts it on a free port. No HMR: a source file saved
  * during a run must not reload the pages under test (a reloaded page loses its replicas mid-test); pages
  * opened afterwards get the new code.
  */
 export default defineConfig({
   root: fileURLToPath(new URL('./harness', import.meta.url)),
   resolve: { conditions: ['source', ...defaultClientConditions] },
-  server: { host: '127.0.0.1', port: 5174, strictPort: true, hmr: false },
+  server: { host: '127.0.0.1', hmr: false },
   logLevel: 'warn',
 })
