@@ -1,0 +1,5 @@
+export { restoreUpdate, type RestoreOptions } from './restore.js'
+export { diffVersions, type DiffOptions, type VersionChange, type VersionPath, type TextRange, type FormatRange } from './diff.js'
+export { versionToJson } from './json.js'
+export { resolveRootKinds, type RootKind, type RootKinds } from './roots.js'
+export { HistoryError, type HistoryErrorCode } from './errors.js'
