@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import type { RelayStorage, StoredUpdate } from '../src/storage/types.js'
+import { versionContract } from './storage-contract-versions.js'
 
 /** What an adapter's test gives the contract suite, fresh for each test. */
 export interface StorageFixture {
@@ -198,6 +199,8 @@ export const runStorageContract = (
       expect(after.at(-1)!.id).toBeGreaterThan(maxBefore)
       expect(textOf(after)).toBe('abc')
     })
+
+    versionContract({ open, reopen: persistent ? reopen : undefined })
 
     if (!persistent) return
 

@@ -1,3 +1,4 @@
+import { createMemoryVersions } from './memory-versions.js'
 import type { PendingWrite, RelayStorage, StoredUpdate } from './types.js'
 
 /**
@@ -11,6 +12,7 @@ export const createMemoryStorage = (): RelayStorage => {
   const assertOpen = (): void => {
     if (closed) throw new Error('memory storage is closed')
   }
+  const versions = createMemoryVersions(assertOpen)
   return {
     async load(docId) {
       assertOpen()
@@ -22,6 +24,7 @@ export const createMemoryStorage = (): RelayStorage => {
         let rows = docs.get(write.docId)
         if (rows === undefined) docs.set(write.docId, (rows = []))
         rows.push({ id: nextId++, update: write.update.slice() })
+        if (write.author !== undefined) versions.recordAuthor(write.docId, write.author)
       }
     },
     async replace(docId, ids, merged) {
@@ -31,9 +34,11 @@ export const createMemoryStorage = (): RelayStorage => {
       kept.push({ id: nextId++, update: merged.slice() })
       docs.set(docId, kept)
     },
+    versions,
     async close() {
       closed = true
       docs.clear()
+      versions.clear()
     },
   }
 }

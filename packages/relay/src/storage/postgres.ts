@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
 import type pg from 'pg'
+import { createPostgresVersions, createVersionSchema, versionTables } from './postgres-versions.js'
 import type { PendingWrite, RelayStorage, StoredUpdate } from './types.js'
 
 /** The driver is loaded on first use: a relay on SQLite should not carry it in memory (about 4 MiB). */
@@ -110,6 +111,8 @@ export function createPostgresStorage(options: PostgresStorageOptions): RelaySto
   }
 
   return {
+    versions: createPostgresVersions(pool, table, docKey, run),
+
     load: (docId) =>
       run('load', async () => {
         const result = await pool.query<{ id: string; data: Buffer }>(
@@ -123,11 +126,17 @@ export function createPostgresStorage(options: PostgresStorageOptions): RelaySto
       run('append', async () => {
         if (writes.length === 0) return
         // One statement is one transaction: the promise resolves only after COMMIT (synchronous_commit).
+        // The authors of the writes go into the version-history table in the same statement.
         await pool.query(
-          `INSERT INTO ${table} (doc_id, data)
-           SELECT w.doc_id, w.data FROM unnest($1::bytea[], $2::bytea[]) WITH ORDINALITY AS w(doc_id, data, n)
-           ORDER BY w.n`,
-          [writes.map((w) => docKey(w.docId)), writes.map((w) => Buffer.from(w.update.buffer, w.update.byteOffset, w.update.byteLength))],
+          `WITH w AS (SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::text[]) WITH ORDINALITY AS w(doc_id, data, author, n)),
+           updates AS (INSERT INTO ${table} (doc_id, data) SELECT w.doc_id, w.data FROM w ORDER BY w.n)
+           INSERT INTO ${versionTables(table).authors} (doc_id, author)
+           SELECT DISTINCT w.doc_id, w.author FROM w WHERE w.author IS NOT NULL ON CONFLICT DO NOTHING`,
+          [
+            writes.map((w) => docKey(w.docId)),
+            writes.map((w) => Buffer.from(w.update.buffer, w.update.byteOffset, w.update.byteLength)),
+            writes.map((w) => w.author ?? null),
+          ],
         )
       }),
 
@@ -169,6 +178,7 @@ async function createSchema(pool: pg.Pool, table: string): Promise<void> {
       `CREATE TABLE IF NOT EXISTS ${table} (id bigserial PRIMARY KEY, doc_id bytea NOT NULL, data bytea NOT NULL)`,
     )
     await client.query(`CREATE INDEX IF NOT EXISTS ${table}_doc_id_id ON ${table} (doc_id, id)`)
+    await createVersionSchema(client, table)
     await client.query('COMMIT')
     client.release()
   } catch (error) {

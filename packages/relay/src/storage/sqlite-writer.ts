@@ -15,8 +15,10 @@ db.pragma('synchronous = ' + workerData.synchronous)
 db.pragma('busy_timeout = 5000')
 const insert = db.prepare('INSERT INTO updates (doc_id, data) VALUES (?, ?)')
 const remove = db.prepare('DELETE FROM updates WHERE doc_id = ? AND id = ?')
-const append = db.transaction((docIds, updates) => {
+const insertAuthor = db.prepare('INSERT OR IGNORE INTO update_authors (doc_id, author) VALUES (?, ?)')
+const append = db.transaction((docIds, updates, authors) => {
   for (let i = 0; i < docIds.length; i++) insert.run(docIds[i], updates[i])
+  for (let i = 0; i < docIds.length; i++) if (authors[i] != null) insertAuthor.run(docIds[i], authors[i])
 })
 const replace = db.transaction((docId, ids, merged) => {
   for (const id of ids) remove.run(docId, id)
@@ -24,7 +26,7 @@ const replace = db.transaction((docId, ids, merged) => {
 })
 parentPort.on('message', (job) => {
   try {
-    if (job.kind === 'append') append(job.docIds, job.updates)
+    if (job.kind === 'append') append(job.docIds, job.updates, job.authors)
     else if (job.kind === 'replace') replace(job.docId, job.ids, job.merged)
     else if (job.kind === 'close') db.close()
     parentPort.postMessage({ id: job.id, ok: true })
@@ -35,7 +37,7 @@ parentPort.on('message', (job) => {
 `
 
 type Job =
-  | { kind: 'append'; docIds: string[]; updates: Uint8Array[] }
+  | { kind: 'append'; docIds: string[]; updates: Uint8Array[]; authors: (string | undefined)[] }
   | { kind: 'replace'; docId: string; ids: readonly number[]; merged: Uint8Array }
   | { kind: 'close' }
 
@@ -66,7 +68,9 @@ export class SqliteWriter {
   }
 
   append(writes: readonly PendingWrite[]): Promise<void> {
-    return this.run({ kind: 'append', docIds: writes.map(w => w.docId), updates: writes.map(w => w.update) })
+    return this.run({
+      kind: 'append', docIds: writes.map(w => w.docId), updates: writes.map(w => w.update), authors: writes.map(w => w.author),
+    })
   }
 
   replace(docId: string, ids: readonly number[], merged: Uint8Array): Promise<void> {

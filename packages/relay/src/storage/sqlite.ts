@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
+import { createSqliteVersions, createVersionTables } from './sqlite-versions.js'
 import { SqliteWriter } from './sqlite-writer.js'
 import type { RelayStorage, StoredUpdate } from './types.js'
 
@@ -41,10 +42,15 @@ export const createSqliteStorage = (options: SqliteStorageOptions): RelayStorage
     );
     CREATE INDEX IF NOT EXISTS updates_by_doc ON updates (doc_id, id);
   `)
+  createVersionTables(db)
   const selectDoc = db.prepare<[string], Row>('SELECT id, data AS "update" FROM updates WHERE doc_id = ? ORDER BY id')
   const writer = new SqliteWriter(options.path, options.synchronous === 'normal' ? 'NORMAL' : 'FULL')
   let closing: Promise<void> | null = null
+  const versions = createSqliteVersions(db, () => {
+    if (closing !== null) throw new Error('sqlite storage is closed')
+  })
   return {
+    versions,
     async load(docId): Promise<StoredUpdate[]> {
       if (closing !== null) throw new Error('sqlite storage is closed')
       return selectDoc.all(docId).map(row => ({

@@ -6,10 +6,14 @@ export interface StoredUpdate {
   update: Uint8Array
 }
 
+import type { VersionStore } from './versions.js'
+
 /** One update to commit. */
 export interface PendingWrite {
   docId: string
   update: Uint8Array
+  /** Who sent it (a token's `sub`, or `anonymous`); recorded for version history. */
+  author?: string
 }
 
 /**
@@ -30,6 +34,8 @@ export interface RelayStorage {
    * compactions racing (on one node or on several) never lose an update.
    */
   replace(docId: string, ids: readonly number[], merged: Uint8Array): Promise<void>
+  /** Version history of documents (see `VersionStore`). */
+  readonly versions: VersionStore
   /** Releases connections and files; pending operations finish first. */
   close(): Promise<void>
 }
