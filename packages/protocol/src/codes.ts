@@ -31,6 +31,10 @@ export const ErrorCode = {
   storageFailure: 13,
   /** The relay is shutting down or failed unexpectedly; reconnect. */
   internal: 14,
+  /** Version history: the document has no version with that id (never had, deleted by retention, or another document's). */
+  versionNotFound: 15,
+  /** Version history: a version name must be 1–256 bytes of UTF-8. Nothing was stored. */
+  invalidVersionName: 16,
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

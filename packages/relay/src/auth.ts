@@ -18,11 +18,19 @@ export interface Grant {
   expiresAt: number
   /** Access from the token's claims; undefined when the `authorize` hook decides per document. */
   claims?: CompiledClaims
+  /**
+   * Who this is, for version history: the verified token's `sub`, else `anonymous` (also without auth and
+   * with the `authorize` hook, which vouches for access, not identity). Never taken from the client's word.
+   */
+  subject: string
 }
 
 export type VerifyResult = { ok: true; grant: Grant } | { ok: false; reason: 'unauthorized' | 'tokenExpired'; message: string }
 
 interface CompiledClaims { exact: Map<string, Access>; prefixes: [string, Access][] }
+
+/** The author of changes sent with a token that names nobody. */
+export const ANONYMOUS = 'anonymous'
 
 const OPEN_CLAIMS: CompiledClaims = { exact: new Map(), prefixes: [['', 'write']] }
 
@@ -64,15 +72,16 @@ export class Authenticator {
 
   /** Checks a token presented in `hello`, `auth` or a y-websocket URL. */
   async verify(token: string): Promise<VerifyResult> {
-    if (!this.enabled) return { ok: true, grant: { token, expiresAt: 0, claims: OPEN_CLAIMS } }
-    if (this.options?.authorize !== undefined) return { ok: true, grant: { token, expiresAt: 0 } }
+    if (!this.enabled) return { ok: true, grant: { token, expiresAt: 0, claims: OPEN_CLAIMS, subject: ANONYMOUS } }
+    if (this.options?.authorize !== undefined) return { ok: true, grant: { token, expiresAt: 0, subject: ANONYMOUS } }
     if (token === '') return { ok: false, reason: 'unauthorized', message: 'a token is required' }
     try {
       const verifyOptions = { issuer: this.options?.issuer, audience: this.options?.audience }
       const { payload } = typeof this.key === 'function'
         ? await jwtVerify(token, this.key, verifyOptions)
         : await jwtVerify(token, this.key as Uint8Array, verifyOptions)
-      return { ok: true, grant: { token, expiresAt: payload.exp ?? 0, claims: compileClaims(payload['docs']) } }
+      const subject = typeof payload.sub === 'string' && payload.sub !== '' ? payload.sub : ANONYMOUS
+      return { ok: true, grant: { token, expiresAt: payload.exp ?? 0, claims: compileClaims(payload['docs']), subject } }
     } catch (error) {
       if (error instanceof errors.JWTExpired) return { ok: false, reason: 'tokenExpired', message: 'the token expired' }
       return { ok: false, reason: 'unauthorized', message: 'the token does not verify' }

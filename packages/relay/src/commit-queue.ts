@@ -47,9 +47,10 @@ export class CommitQueue {
     return this.pendingByDoc.has(docId)
   }
 
-  enqueue(docId: string, update: Uint8Array, target: AckTarget | null, ackId: number): void {
+  /** `author` is stored with the update for version history. */
+  enqueue(docId: string, update: Uint8Array, target: AckTarget | null, ackId: number, author?: string): void {
     this.pendingByDoc.set(docId, (this.pendingByDoc.get(docId) ?? 0) + 1)
-    this.writes.push({ docId, update })
+    this.writes.push({ docId, update, author })
     this.targets.push(target)
     this.ackIds.push(ackId)
     this.schedule()

@@ -277,7 +277,7 @@ export class DriftlessConnection extends ClientSocket implements Subscriber, Ack
     if (!isValidUpdate(update)) {
       return this.sendError(docId, ErrorCode.invalidUpdate, 'not a valid Yjs update; it was dropped', ackId)
     }
-    this.ctx.rooms.accept(subscription.room, update, this, this, ackId)
+    this.ctx.rooms.accept(subscription.room, update, this, this, ackId, this.grant!.subject)
   }
 
   private receiveAwareness(docId: string, update: Uint8Array): void {

@@ -4,6 +4,7 @@ import type { CommitQueue } from './commit-queue.js'
 import type { RelayMetrics } from './metrics.js'
 import type { ResolvedLimits } from './options.js'
 import type { Rooms } from './rooms.js'
+import type { VersionService } from './versions/service.js'
 
 /** A live socket of either kind, as the relay's heartbeat and shutdown see it. */
 export interface LiveConnection {
@@ -26,6 +27,7 @@ export interface RelayContext {
   readonly commits: CommitQueue
   readonly auth: Authenticator
   readonly connections: Set<LiveConnection>
+  readonly versions: VersionService
   /** True once shutdown started: connections stop taking messages. */
   closing: boolean
 }

@@ -4,6 +4,7 @@ import type { Logger, LevelWithSilent } from 'pino'
 import type { RedisBrokerOptions } from './broker/redis.js'
 import type { RelayBroker } from './broker/types.js'
 import type { StorageOption } from './storage/index.js'
+import type { VersionOptions } from './versions/options.js'
 
 /** What a token grants on one document. */
 export type Access = 'write' | 'read' | 'deny'
@@ -53,8 +54,8 @@ export interface AuthOptions {
 /** Which built-in broker to use, or a ready `RelayBroker`. */
 export type BrokerOption = { kind: 'local' } | ({ kind: 'redis' } & RedisBrokerOptions) | RelayBroker
 
-/** Options of `createRelay`. */
-export interface RelayOptions {
+/** Options of `createRelay`; version history options are in `VersionOptions`. */
+export interface RelayOptions extends VersionOptions {
   /** Port to listen on; 0 picks a free one (read it from `relay.port`). @default 8787 */
   port?: number
   /** Interface to bind. @default '127.0.0.1' */

@@ -17,6 +17,9 @@ import { DEFAULT_HOST, DEFAULT_PORT, resolveLimits, type RelayOptions } from './
 import { Rooms } from './rooms.js'
 import { createStorage } from './storage/index.js'
 import { YWebsocketConnection } from './ywebsocket.js'
+import { resolveVersionOptions } from './versions/options.js'
+import { VersionScheduler } from './versions/scheduler.js'
+import { VersionService } from './versions/service.js'
 
 /** Counts for diagnostics and tests (leak checks). */
 export interface RelayStats {
@@ -35,6 +38,8 @@ export interface Relay {
   /** `ws://host:port`: what clients connect to. */
   readonly url: string
   readonly port: number
+  /** Version history of the relay's documents: list, take, read and restore versions from the server side. */
+  readonly versions: VersionService
   /** The prom-client registry behind `GET /metrics`. */
   readonly metrics: RelayMetrics['registry']
   stats(): RelayStats
@@ -84,6 +89,7 @@ export const createRelay = async (options: RelayOptions = {}): Promise<Relay> =>
     onCommitted: writes => {
       compactor.committed(writes)
       markDurable(writes)
+      versionScheduler.committed(writes)
     },
     onCommitDuration: (seconds, updates) => metrics.committed(seconds, updates),
   }, logger)
@@ -92,7 +98,10 @@ export const createRelay = async (options: RelayOptions = {}): Promise<Relay> =>
     onLoaded: (docId, rows) => compactor.loaded(docId, rows),
     onEvicted: docId => compactor.forget(docId),
   })
-  const ctx: RelayContext = { limits, logger, metrics, rooms, commits, auth, connections, closing: false }
+  const versionOptions = resolveVersionOptions(options)
+  const versions = new VersionService(storage, rooms, versionOptions, logger.child({ component: 'versions' }))
+  const versionScheduler = new VersionScheduler(versions, versionOptions, logger)
+  const ctx: RelayContext = { limits, logger, metrics, rooms, commits, auth, connections, versions, closing: false }
   if (!auth.enabled) logger.warn('no auth configured: every client may read and write every document')
 
   const server = createServer(handleHttp(storage, metrics, () => ctx.closing))
@@ -129,7 +138,7 @@ export const createRelay = async (options: RelayOptions = {}): Promise<Relay> =>
     if (access === 'deny') return refuseUpgrade(socket, 403, 'Forbidden')
     if (ctx.closing) return refuseUpgrade(socket, 503, 'Service Unavailable')
     wss.handleUpgrade(request, socket, head, ws => {
-      admit(ws, () => new YWebsocketConnection(ws, docId, access, verified.grant.expiresAt, ctx))
+      admit(ws, () => new YWebsocketConnection(ws, docId, access, verified.grant.expiresAt, ctx, verified.grant.subject))
     })
   }
 
@@ -179,6 +188,8 @@ export const createRelay = async (options: RelayOptions = {}): Promise<Relay> =>
     ctx.closing = true
     clearInterval(sweep)
     const serverClosed = new Promise<void>(resolve => server.close(() => resolve()))
+    versionScheduler.stop()
+    await versions.settle()
     await commits.drain()
     await closeAll(connections, CLOSE_WAIT_MS)
     wss.close()
@@ -194,6 +205,7 @@ export const createRelay = async (options: RelayOptions = {}): Promise<Relay> =>
   return {
     url: `ws://${host}:${address.port}`,
     port: address.port,
+    versions,
     metrics: metrics.registry,
     stats: () => ({
       connections: connections.size,

@@ -67,13 +67,13 @@ export class Rooms {
   }
 
   /** Takes a client's (already checked) update: fan-out now, broker, then the commit queue for the ack. */
-  accept(room: Room, update: Uint8Array, origin: Subscriber, target: AckTarget | null, ackId: number): void {
+  accept(room: Room, update: Uint8Array, origin: Subscriber | null, target: AckTarget | null, ackId: number, author?: string): void {
     room.addUpdate(update)
     room.broadcast(update, origin)
     this.deps.broker.publish(room.docId, update).catch((error: unknown) => {
       this.deps.logger.warn({ err: error, docId: room.docId }, 'broker publish failed')
     })
-    this.deps.commits.enqueue(room.docId, update, target, ackId)
+    this.deps.commits.enqueue(room.docId, update, target, ackId, author)
   }
 
   /** Drops every room at shutdown. */

@@ -26,7 +26,11 @@ export class YWebsocketConnection extends ClientSocket implements Subscriber, Ac
   private readonly inbox: Uint8Array[] = []
   private expiryTimer: NodeJS.Timeout | null = null
 
-  constructor(ws: WebSocket, docId: string, private readonly access: Access, expiresAt: number, ctx: RelayContext) {
+  constructor(
+    ws: WebSocket, docId: string, private readonly access: Access, expiresAt: number, ctx: RelayContext,
+    /** Recorded with its updates for version history. */
+    private readonly author: string,
+  ) {
     super(ws, ctx)
     ws.on('message', (data: RawData, isBinary: boolean) => this.receive(data as Buffer, isBinary))
     ws.on('pong', () => {
@@ -103,7 +107,7 @@ export class YWebsocketConnection extends ClientSocket implements Subscriber, Ac
     if (this.access !== 'write') return this.ctx.metrics.rejected(ErrorCode.readOnly)
     if (update.length === 2 && update[0] === 0 && update[1] === 0) return
     if (!isValidUpdate(update)) return this.ctx.metrics.rejected(ErrorCode.invalidUpdate)
-    this.ctx.rooms.accept(this.room, update, this, this, 0)
+    this.ctx.rooms.accept(this.room, update, this, this, 0, this.author)
   }
 
   private receiveAwareness(update: Uint8Array): void {
