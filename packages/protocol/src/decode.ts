@@ -1,17 +1,11 @@
 import * as decoding from 'lib0/decoding'
 import { isErrorCode } from './codes.js'
-import { MAX_DOC_ID_BYTES, MessageTag, SyncStep, type Message } from './messages.js'
+import { MessageTag, SyncStep, type Message } from './messages.js'
 
-/** Why a frame was refused. */
-export type ProtocolErrorCode = 'malformed-message' | 'unknown-message-type'
+import { readHistory } from './history.js'
+import { ProtocolError, readBytes, readDocId, readString } from './read.js'
 
-/** A frame that does not decode. Returned, never thrown. */
-export class ProtocolError extends Error {
-  override readonly name = 'ProtocolError'
-  constructor(readonly code: ProtocolErrorCode, message: string) {
-    super(message)
-  }
-}
+export { ProtocolError, type ProtocolErrorCode } from './read.js'
 
 export type DecodeResult = { ok: true; message: Message } | { ok: false; error: ProtocolError }
 
@@ -65,6 +59,8 @@ const readMessage = (decoder: decoding.Decoder): Message => {
       return { type: 'ping', nonce: decoding.readVarUint(decoder) }
     case MessageTag.pong:
       return { type: 'pong', nonce: decoding.readVarUint(decoder) }
+    case MessageTag.history:
+      return readHistory(decoder)
     default:
       throw new ProtocolError('unknown-message-type', `unknown message type ${tag}`)
   }
@@ -82,20 +78,4 @@ const readSync = (decoder: decoding.Decoder, docId: string): Message => {
     default:
       throw new ProtocolError('unknown-message-type', `unknown sync step ${step}`)
   }
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true })
-
-/** Copies, so a decoded message never pins (or aliases) the socket's receive buffer. */
-const readBytes = (decoder: decoding.Decoder): Uint8Array => decoding.readVarUint8Array(decoder).slice()
-
-const readString = (decoder: decoding.Decoder): string => utf8.decode(decoding.readVarUint8Array(decoder))
-
-const readDocId = (decoder: decoding.Decoder): string => {
-  const bytes = decoding.readVarUint8Array(decoder)
-  if (bytes.length === 0) throw new ProtocolError('malformed-message', 'malformed message: empty document id')
-  if (bytes.length > MAX_DOC_ID_BYTES) {
-    throw new ProtocolError('malformed-message', `malformed message: document id over ${MAX_DOC_ID_BYTES} bytes`)
-  }
-  return utf8.decode(bytes)
 }

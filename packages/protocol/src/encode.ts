@@ -1,4 +1,5 @@
 import * as encoding from 'lib0/encoding'
+import { writeHistory } from './history.js'
 import { MessageTag, SyncStep, type Message } from './messages.js'
 
 /** Encodes one message as one binary frame. */
@@ -64,6 +65,9 @@ export const encodeMessage = (message: Message): Uint8Array => {
       encoding.writeVarUint(encoder, MessageTag[message.type])
       encoding.writeVarUint(encoder, message.nonce)
       break
+    default:
+      encoding.writeVarUint(encoder, MessageTag.history)
+      writeHistory(encoder, message)
   }
   return encoding.toUint8Array(encoder)
 }

@@ -5,5 +5,10 @@ export type {
 } from './messages.js'
 export { ErrorCode, CloseCode, errorCodeName, isErrorCode } from './codes.js'
 export { encodeMessage } from './encode.js'
+export { HISTORY_VERSION, HistoryOp } from './history.js'
+export type {
+  HistoryMessage, VersionMeta, VersionKindName, VersionsList, VersionCreate, VersionLoad, VersionRestore, VersionsResult,
+  VersionContent, VersionError,
+} from './history.js'
 export { decodeMessage, ProtocolError } from './decode.js'
 export type { DecodeResult, ProtocolErrorCode } from './decode.js'

@@ -1,4 +1,5 @@
 import type { ErrorCode } from './codes.js'
+import type { HistoryMessage } from './history.js'
 
 /** The protocol version this package speaks. Bump on any incompatible change to the format. */
 export const PROTOCOL_VERSION = 1
@@ -20,6 +21,8 @@ export const MessageTag = {
   error: 8,
   ping: 9,
   pong: 10,
+  /** Version history (see `history.ts`): followed by `HISTORY_VERSION` and an operation. */
+  history: 11,
 } as const
 
 /** y-protocols' sync sub-types, kept identical so the payloads are y-protocols messages. */
@@ -64,6 +67,7 @@ export interface Pong { type: 'pong'; nonce: number }
 export type Message =
   | Hello | Welcome | Auth | Subscribe | Unsubscribe
   | SyncStep1 | SyncStep2 | Update | Awareness | Ack | ErrorMessage | Ping | Pong
+  | HistoryMessage
 
 export type MessageType = Message['type']
 

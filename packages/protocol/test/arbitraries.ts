@@ -9,6 +9,11 @@ const docId = fc
 const text = fc.string({ unit: 'grapheme', maxLength: 40 })
 const errorCode = fc.constantFrom(...Object.values(ErrorCode))
 
+const meta = fc.record({
+  id: uint, kind: fc.constantFrom('named' as const, 'automatic' as const, 'beforeRestore' as const),
+  name: fc.oneof(fc.constant(null), text), createdAt: uint, createdBy: text, bytes: uint, authors: fc.array(text, { maxLength: 4 }),
+})
+
 /** Every message type, with arbitrary field values. */
 export const anyMessage: fc.Arbitrary<Message> = fc.oneof(
   fc.record({ type: fc.constant('hello' as const), version: uint, token: text }),
@@ -24,4 +29,11 @@ export const anyMessage: fc.Arbitrary<Message> = fc.oneof(
   fc.record({ type: fc.constant('error' as const), docId: fc.oneof(fc.constant(''), docId), code: errorCode, message: text, ackId: uint }),
   fc.record({ type: fc.constant('ping' as const), nonce: uint }),
   fc.record({ type: fc.constant('pong' as const), nonce: uint }),
+  fc.record({ type: fc.constant('versions-list' as const), docId, requestId: uint }),
+  fc.record({ type: fc.constant('version-create' as const), docId, requestId: uint, name: text }),
+  fc.record({ type: fc.constant('version-load' as const), docId, requestId: uint, versionId: uint }),
+  fc.record({ type: fc.constant('version-restore' as const), docId, requestId: uint, versionId: uint }),
+  fc.record({ type: fc.constant('versions-result' as const), docId, requestId: uint, versions: fc.array(meta, { maxLength: 3 }) }),
+  fc.record({ type: fc.constant('version-content' as const), docId, requestId: uint, version: meta, update: bytes }),
+  fc.record({ type: fc.constant('version-error' as const), docId, requestId: uint, code: errorCode, message: text }),
 )

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { decodeMessage, encodeMessage, MessageTag, ProtocolError, SyncStep } from '../src/index.js'
+import { decodeMessage, encodeMessage, HISTORY_VERSION, HistoryOp, MessageTag, ProtocolError, SyncStep } from '../src/index.js'
 import { anyMessage } from './arbitraries.js'
 
 const decodeOk = (frame: Uint8Array) => {
@@ -26,6 +26,23 @@ describe('encodeMessage → decodeMessage', () => {
     const message = decodeOk(frame)
     frame.fill(0)
     expect(message).toMatchObject({ update: new Uint8Array([1, 2, 3]) })
+  })
+})
+
+describe('history messages', () => {
+  it('lay out as tag, history version, operation, doc id, request id, fields', () => {
+    const frame = encodeMessage({ type: 'version-load', docId: 'a', requestId: 3, versionId: 9 })
+    expect([...frame]).toEqual([MessageTag.history, HISTORY_VERSION, HistoryOp.load, 1, 'a'.charCodeAt(0), 3, 9])
+  })
+
+  it('a layout version this side does not know is an unknown message type, not a malformed one', () => {
+    const result = decodeMessage(new Uint8Array([MessageTag.history, HISTORY_VERSION + 1, HistoryOp.list, 1, 97, 1]))
+    expect(result.ok ? null : result.error.code).toBe('unknown-message-type')
+  })
+
+  it('refuses a version list claiming more entries than the frame holds', () => {
+    const frame = new Uint8Array([MessageTag.history, HISTORY_VERSION, HistoryOp.result, 1, 97, 1, 0xff, 0xff, 0xff, 0x0f])
+    expect(decodeMessage(frame)).toMatchObject({ ok: false, error: { code: 'malformed-message' } })
   })
 })
 

@@ -12,6 +12,7 @@ import type { Access } from './options.js'
 import { isEmptyUpdate, type Room, type Subscriber } from './room.js'
 import { ClientSocket } from './client-socket.js'
 import { isValidUpdate } from './validate.js'
+import { answerHistoryRequest, isHistoryRequest, type HistoryRequest } from './versions/requests.js'
 
 interface Subscription { room: Room; access: Access }
 
@@ -110,7 +111,8 @@ export class DriftlessConnection extends ClientSocket implements Subscriber, Ack
       case 'awareness':
         return this.receiveAwareness(message.docId, message.update)
       default:
-        // hello twice, or relay → client messages (welcome, ack, error, pong).
+        if (isHistoryRequest(message)) return this.historyRequest(message)
+        // hello twice, or relay → client messages (welcome, ack, error, pong, history results).
         return this.violation(`unexpected ${message.type} from a client`)
     }
   }
@@ -288,6 +290,18 @@ export class DriftlessConnection extends ClientSocket implements Subscriber, Ack
     if (entries === null) return this.sendError(docId, ErrorCode.invalidUpdate, 'not a valid awareness update', 0)
     subscription.room.awareness.apply(entries, this)
     subscription.room.broadcastAwareness(update, this)
+  }
+
+  /** Version history: answered when done, without holding back later frames. */
+  private historyRequest(request: HistoryRequest): void {
+    const subscription = this.subscriptions.get(request.docId)
+    const access = this.expired ? 'expired' as const : this.grant === null ? 'unauthenticated' as const
+      : subscription?.access ?? (this.ctx.auth.accessNow(this.grant, request.docId) === 'deny' ? 'deny' as const : 'notSubscribed' as const)
+    const requester = { access, subject: this.grant?.subject ?? '' }
+    void answerHistoryRequest(this.ctx.versions, request, requester, reply => {
+      if (reply.type === 'version-error') this.ctx.metrics.rejected(reply.code)
+      this.send(encodeMessage(reply))
+    }, this.ctx.logger)
   }
 
   private refuseExpired(docId: string, ackId: number): void {

@@ -52,6 +52,7 @@ describe('replica against the real relay (Node, ws, memory storage)', () => {
         return inner.append(writes)
       },
       replace: (docId, ids, merged) => inner.replace(docId, ids, merged),
+      versions: inner.versions,
       close: () => inner.close(),
     }
     const relay = await start({ storage })
