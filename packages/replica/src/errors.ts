@@ -11,6 +11,10 @@
  * - `relay-busy`: the relay could not commit an update now (storage failure, rate limit); it is resent with backoff.
  * - `relay-rejected`: the relay refused a message for another reason (invalid update, too large, too many
  *   documents, unsupported version). Usually a bug or a limit to raise on the relay.
+ * - `offline`: a version-history request needs the relay and the replica is not connected (or the connection
+ *   dropped before the answer). Nothing is queued; ask again once `status` is `syncing` or `synced`.
+ * - `version-not-found`: no such version of this document (deleted by retention, or another document's).
+ * - `invalid-version-name`: a version name must be 1–256 bytes of UTF-8.
  */
 export type ReplicaErrorCode =
   | 'storage-quota'
@@ -20,6 +24,9 @@ export type ReplicaErrorCode =
   | 'read-only'
   | 'relay-busy'
   | 'relay-rejected'
+  | 'offline'
+  | 'version-not-found'
+  | 'invalid-version-name'
 
 /** Every error a replica reports, through `on('error')` or a rejected promise. */
 export class ReplicaError extends Error {

@@ -10,6 +10,7 @@ import { PendingTracker } from './pending.js'
 import { Status } from './status.js'
 import { acquireStorage } from './storage/shared.js'
 import { SyncSession } from './sync.js'
+import { VersionRequests, type VersionMeta } from './versions.js'
 import { TabChannel } from './tabs/channel.js'
 import { canShareAcrossTabs, type RelayLink } from './tabs/leader.js'
 import { acquireLink } from './tabs/links.js'
@@ -52,12 +53,14 @@ export class Replica {
   readonly #channel: TabChannel | undefined
   readonly #link: RelayLink | undefined
   #port: DocPort | undefined
+  readonly #versions: VersionRequests
   #closed = false
   #wasSynced = false
   #restoreTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor(private readonly options: ReplicaOptions) {
     this.docId = options.docId
+    this.#versions = new VersionRequests(this.docId, () => this.#port, () => this.#session.transport === 'open')
     const share = (options.crossTab ?? true) && canShareAcrossTabs()
     const prefix = options.channelPrefix ?? 'driftless'
     this.#storage = acquireStorage(options.storage, options.databaseName ?? 'driftless', options.durability ?? 'strict')
@@ -122,13 +125,45 @@ export class Replica {
     return this.#tracker.whenAcknowledged()
   }
 
+  /** The document's versions on the relay, newest first. Needs the relay (`offline` otherwise) and read access. */
+  versions(): Promise<VersionMeta[]> {
+    return this.#versions.list()
+  }
+
+  /** Takes a named version of the document as the relay holds it now. Needs write access. */
+  createVersion(name: string): Promise<VersionMeta> {
+    return this.#versions.create(name)
+  }
+
+  /** A version's content, for preview: a detached `Y.Doc` (edits to it are neither stored nor sent). */
+  loadVersion(id: number): Promise<Y.Doc> {
+    return this.#versions.load(id)
+  }
+
+  /**
+   * Restores a version on the relay: the relay keeps a "before restore" version (restore it to undo), then
+   * commits a forward change that arrives here like any remote update. Refused with `offline` when not
+   * connected, never queued. Needs write access.
+   */
+  restoreVersion(id: number): Promise<{ restored: VersionMeta; beforeRestore: VersionMeta }> {
+    return this.#versions.restore(id)
+  }
+
   /** Connects to the relay (again, after `disconnect()`). */
   connect(): void {
     if (this.#closed || this.#port || !this.#link || relayUrls(this.options.relay).length === 0) return
     let port: DocPort | undefined = undefined
     port = this.#link.attach(this.docId, {
-      state: (state) => { if (this.#port === port) this.#session.onState(state) },
-      message: (message) => { if (this.#port === port) this.#session.onMessage(message) },
+      state: (state) => {
+        if (this.#port !== port) return
+        this.#session.onState(state)
+        if (state !== 'open') this.#versions.onOffline()
+      },
+      message: (message) => {
+        if (this.#port !== port) return
+        this.#session.onMessage(message)
+        this.#versions.onMessage(message)
+      },
       error: (error) => { if (this.#port === port) this.#events.emit('error', error) },
     })
     this.#port = port
@@ -142,6 +177,7 @@ export class Replica {
     this.#port = undefined
     port.close()
     this.#session.setPort(undefined)
+    this.#versions.onOffline()
   }
 
   /** Writes what is left to local storage, leaves the relay and the other tabs, releases storage. */
