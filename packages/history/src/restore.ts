@@ -1,7 +1,8 @@
 import * as Y from 'yjs'
 import { equalityDeep } from 'lib0/function'
 import { loadDoc, resolveRootKinds, rootOf, type RootKinds } from './roots.js'
-import { entriesOf, type AnyType, unitsOf, type Unit } from './units.js'
+import { runContent, runsOf, type Run } from './runs.js'
+import { entriesOf, type AnyType } from './units.js'
 
 /** Options of `restoreUpdate`. */
 export interface RestoreOptions {
@@ -71,108 +72,86 @@ const restoreEntries = (current: AnyType, version: AnyType): void => {
 }
 
 /**
- * Walks both unit lists together. Units only in the current state are deleted, units only in the version are
- * inserted where they stood, shared units are kept (and handed to `keep`). Adjacent work is batched.
+ * Walks both states' runs together. Runs only in the current state are deleted, runs only in the version are
+ * inserted where they stood, shared runs are kept (handed to `keep` in pieces both sides agree on).
+ * Shared elements are in the same relative order in both states, since Yjs never reorders structs.
  */
-const mergeUnits = (
-  current: readonly Unit[],
-  version: readonly Unit[],
+const mergeRuns = (
+  current: readonly Run[],
+  version: readonly Run[],
   ops: {
     delete(index: number, length: number): void
-    insert(index: number, units: readonly Unit[]): void
-    keep(index: number, now: Unit, then: Unit): void
+    insert(index: number, run: Run): number
+    keep(index: number, length: number, now: Run, then: Run, thenOffset: number): void
   },
 ): void => {
-  const inVersion = new Set(version.map(unit => unit.key))
-  const inCurrent = new Set(current.map(unit => unit.key))
   let index = 0
-  let deletes = 0
-  let inserts: Unit[] = []
-  const flush = (): void => {
-    if (deletes > 0) ops.delete(index, deletes)
-    if (inserts.length > 0) ops.insert(index, inserts)
-    index += inserts.length
-    deletes = 0
-    inserts = []
-  }
   let i = 0
   let j = 0
+  let nowUsed = 0
+  let thenUsed = 0
+  let deletes = 0
+  const flushDeletes = (): void => {
+    if (deletes > 0) ops.delete(index, deletes)
+    deletes = 0
+  }
   while (i < current.length || j < version.length) {
     const now = current[i]
     const then = version[j]
-    if (now !== undefined && !inVersion.has(now.key)) {
-      deletes++
+    if (now !== undefined && !now.shared) {
+      deletes += now.length
       i++
-    } else if (then !== undefined && !inCurrent.has(then.key)) {
-      inserts.push(then)
+    } else if (then !== undefined && !then.shared) {
+      flushDeletes()
+      index += ops.insert(index, then)
       j++
     } else {
-      // Both shared: Yjs never reorders structs, so they are the same element.
-      flush()
-      ops.keep(index, now!, then!)
-      index++
-      i++
-      j++
+      flushDeletes()
+      const length = Math.min(now!.length - nowUsed, then!.length - thenUsed)
+      ops.keep(index, length, now!, then!, thenUsed)
+      index += length
+      nowUsed += length
+      thenUsed += length
+      if (nowUsed === now!.length) { i++; nowUsed = 0 }
+      if (thenUsed === then!.length) { j++; thenUsed = 0 }
     }
   }
-  flush()
+  flushDeletes()
 }
 
+const nestedOf = (run: Run): AnyType | null => (run.item.content instanceof Y.ContentType ? run.item.content.type : null)
+
 const restoreSequence = (current: Y.Array<unknown> | Y.XmlFragment | Y.XmlElement, version: AnyType): void => {
-  mergeUnits(unitsOf(current), unitsOf(version), {
+  mergeRuns(runsOf(current, version.doc!), runsOf(version, current.doc!), {
     delete: (index, length) => current.delete(index, length),
-    insert: (index, units) => {
-      const values = units.map(unit => copyOf(unit.value)).filter(value => !(value instanceof Y.Doc))
+    insert: (index, run) => {
+      const values = (runContent(run) as unknown[]).map(copyOf).filter(value => !(value instanceof Y.Doc))
       ;(current as Y.Array<unknown>).insert(index, values)
+      return values.length
     },
-    keep: (_index, now, then) => {
-      if (now.value instanceof Y.AbstractType) restoreType(now.value, then.value as AnyType)
+    keep: (_index, _length, now, then) => {
+      const nested = nestedOf(now)
+      if (nested !== null) restoreType(nested, nestedOf(then)!)
     },
   })
 }
 
 const restoreText = (current: Y.Text, version: Y.Text): void => {
-  // Formatting of kept characters is changed in runs, not per character.
-  let run: { index: number; length: number; from: Unit['attributes']; to: Unit['attributes'] } | null = null
-  const flushRun = (): void => {
-    if (run !== null) current.format(run.index, run.length, attributePatch(run.from, run.to))
-    run = null
-  }
-  mergeUnits(unitsOf(current), unitsOf(version), {
-    delete: (index, length) => {
-      flushRun()
-      current.delete(index, length)
+  mergeRuns(runsOf(current, version.doc!), runsOf(version, current.doc!), {
+    delete: (index, length) => current.delete(index, length),
+    insert: (index, run) => {
+      const content = runContent(run)
+      // `insert*` fills in the attributes object it is given: pass copies.
+      if (typeof content === 'string') current.insert(index, content, { ...run.attributes })
+      else current.insertEmbed(index, copyOf(content[0]) as object, { ...run.attributes })
+      return run.length
     },
-    insert: (index, units) => {
-      flushRun()
-      let at = index
-      let start = 0
-      while (start < units.length) {
-        const first = units[start]!
-        if (!first.isChar) {
-          // `insert*` fills in the attributes object it is given: pass copies.
-          current.insertEmbed(at++, copyOf(first.value) as object, { ...first.attributes })
-          start++
-          continue
-        }
-        let end = start + 1
-        while (end < units.length && units[end]!.isChar && units[end]!.attributes === first.attributes) end++
-        current.insert(at, units.slice(start, end).map(unit => unit.value as string).join(''), { ...first.attributes })
-        at += end - start
-        start = end
-      }
-    },
-    keep: (index, now, then) => {
-      if (now.value instanceof Y.AbstractType) restoreType(now.value, then.value as AnyType)
-      if (sameAttributes(now.attributes, then.attributes)) return flushRun()
-      if (run !== null && run.index + run.length === index && run.from === now.attributes && run.to === then.attributes) run.length++
-      else {
-        flushRun()
-        run = { index, length: 1, from: now.attributes, to: then.attributes }
-      }
+    keep: (index, length, now, then) => {
+      const nested = nestedOf(now)
+      if (nested !== null) restoreType(nested, nestedOf(then)!)
+      if (!sameAttributes(now.attributes, then.attributes)) current.format(index, length, attributePatch(now.attributes, then.attributes))
     },
   })
-  flushRun()
 }
 
 /** Makes `current`'s content equal to `version`'s (types of the same class, in two documents). */

@@ -9,6 +9,7 @@ import { manyDocs } from './many-docs.js'
 import { partition } from './partition.js'
 import { scaleOut } from './scale-out.js'
 import { tabs } from './tabs.js'
+import { versions } from './versions.js'
 
 /** Every scenario, in report order. To add one, write a module exporting a `Scenario` and list it here. */
-export const SCENARIOS: readonly Scenario[] = [fanOut, manyDocs, largeDoc, durability, durableAck, browserPersistence, partition, tabs, events, scaleOut]
+export const SCENARIOS: readonly Scenario[] = [fanOut, manyDocs, largeDoc, durability, durableAck, browserPersistence, partition, tabs, events, scaleOut, versions]
