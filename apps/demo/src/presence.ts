@@ -1,9 +1,21 @@
-import { removeAwarenessStates } from 'y-protocols/awareness'
 import type { openReplica } from '@driftless/replica'
 import { h } from './dom.js'
 import type { Peer } from './identity.js'
 
 type Replica = ReturnType<typeof openReplica>
+
+/**
+ * Forgets the other peers' states without marking them removed: `removeAwarenessStates` would bump their
+ * clocks, and the relay's snapshot of their (unchanged) states would then be refused on reconnect.
+ */
+function forgetOthers(awareness: Replica['awareness']): void {
+  const others = [...awareness.getStates().keys()].filter((id) => id !== awareness.clientID)
+  for (const id of others) {
+    awareness.states.delete(id)
+    awareness.meta.delete(id)
+  }
+  awareness.emit('change', [{ added: [], updated: [], removed: others }, 'offline'])
+}
 
 /**
  * Live presence through awareness: this tab publishes its identity and the card it edits; the bar lists the
@@ -55,10 +67,13 @@ export function mountPresence(
   window.addEventListener('pagehide', () => awareness.setLocalState(null))
   window.addEventListener('pageshow', (event) => event.persisted && announce())
   replica.on('status', (status) => {
-    if (status === 'offline') {
-      const others = [...awareness.getStates().keys()].filter((id) => id !== awareness.clientID)
-      removeAwarenessStates(awareness, others, 'offline')
-    } else if (status === 'synced') announce() // the relay forgot us while we were away
+    if (status === 'offline') forgetOthers(awareness)
+    else if (status === 'synced') {
+      // When our connection dropped, the relay told everyone our state was removed, at our clock + 1; a state
+      // at that same clock loses to the removal, so step past it: two updates, the second one wins.
+      announce()
+      announce()
+    }
     render()
   })
   render()
