@@ -31,10 +31,15 @@ export const ErrorCode = {
   storageFailure: 13,
   /** The relay is shutting down or failed unexpectedly; reconnect. */
   internal: 14,
+  /**
+   * Presence over a limit (a state too large, too many states for the connection or the document, or a
+   * client id another connection owns): those awareness states were dropped; the rest was applied.
+   */
+  awarenessLimit: 15,
   /** Version history: the document has no version with that id (never had, deleted by retention, or another document's). */
-  versionNotFound: 15,
+  versionNotFound: 16,
   /** Version history: a version name must be 1–256 bytes of UTF-8. Nothing was stored. */
-  invalidVersionName: 16,
+  invalidVersionName: 17,
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
