@@ -1,9 +1,9 @@
 import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+import { startProxy } from '@driftless/testkit/support'
 import { createRedisBroker, RedisBrokerError, type RedisBroker, type RedisBrokerOptions } from '../src/broker/redis.js'
 import { startRedis, type RedisServer } from './services/redis-server.js'
-import { startTcpProxy } from './services/tcp-proxy.js'
 
 let server: RedisServer
 let admin: Redis
@@ -229,7 +229,7 @@ describe('redis broker', () => {
 
 describe('redis broker, a node that missed trimmed entries', () => {
   it('notices after reconnecting and delivers the stored document instead', async () => {
-    const proxy = await startTcpProxy(server.port)
+    const proxy = await startProxy({ target: { host: '127.0.0.1', port: server.port } })
     const logs: string[] = []
     const logger = { warn: (_: object, message: string) => logs.push(message) }
     const keyPrefix = `gap${++prefixCount}:doc:`
@@ -250,7 +250,7 @@ describe('redis broker, a node that missed trimmed entries', () => {
       proxy.hold()
       for (const text of ['gone-1', 'gone-2', 'kept']) await a.publish('doc', encode(text))
       await a.markDurable!('doc') // trims everything before 'kept': b and c never read 'gone-*'
-      proxy.cut()
+      proxy.dropConnections()
       const textOf = (update: Uint8Array): string => {
         const doc = new Y.Doc()
         try {
@@ -274,7 +274,7 @@ describe('redis broker, a node that missed trimmed entries', () => {
 describe('redis broker after a Redis crash', () => {
   it('publishes again the recent entries the restarted server lost, so a lagging node still gets them', async () => {
     const volatile = await startRedis({ appendOnly: false })
-    const proxy = await startTcpProxy(volatile.port)
+    const proxy = await startProxy({ target: { host: '127.0.0.1', port: volatile.port } })
     const logs: string[] = []
     const logger = { warn: (_: object, message: string) => logs.push(message) }
     const isValidUpdate = (update: Uint8Array): boolean => update.byteLength > 0

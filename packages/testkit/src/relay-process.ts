@@ -58,6 +58,8 @@ export interface RelayProcess {
   readonly running: boolean
   /** Every line the process wrote to stdout and stderr, across restarts. */
   readonly logs: readonly string[]
+  /** The running process's id; `undefined` while it is down. */
+  readonly pid: number | undefined
   /** How the last process ended; `undefined` until one has. */
   readonly lastExit: RelayExit | undefined
   /** SIGKILL: no graceful shutdown, nothing flushed that was not already committed. Resolves on exit. */
@@ -171,6 +173,9 @@ export async function startRelay(options: RelayProcessOptions = {}): Promise<Rel
       return child !== undefined
     },
     logs,
+    get pid() {
+      return child?.pid
+    },
     get lastExit() {
       return lastExit
     },

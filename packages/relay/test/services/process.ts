@@ -57,20 +57,6 @@ export async function freePort(): Promise<number> {
   })
 }
 
-/** Polls `probe` until it resolves true, at most `timeoutMs`; throws with `describe()` otherwise. */
-export async function waitUntil(
-  probe: () => Promise<boolean>,
-  timeoutMs: number,
-  describe: () => string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (await probe()) return
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  throw new TestServiceError('startFailed', describe())
-}
-
 /** Keeps the last `maxChars` characters a child wrote to stderr, for error messages. */
 export function captureTail(child: ChildProcess, maxChars = 4000): () => string {
   let tail = ''
