@@ -143,15 +143,8 @@ describe('postgres storage', () => {
 
   it('rejects bad options with a typed error', () => {
     for (const options of [{ table: 'drop table x;' }, { poolSize: 0 }]) {
-      const error: unknown = (() => {
-        try {
-          createPostgresStorage({ url: server.url, ...options })
-        } catch (thrown) {
-          return thrown
-        }
-      })()
-      expect(error).toBeInstanceOf(StorageError)
-      expect((error as StorageError).code).toBe('invalidOption')
+      expect(() => createPostgresStorage({ url: server.url, ...options })).toThrow(StorageError)
+      expect(() => createPostgresStorage({ url: server.url, ...options })).toThrow(expect.objectContaining({ code: 'invalidOption' }))
     }
   })
 
