@@ -13,12 +13,16 @@ export type StorageErrorCode =
   /** The engine failed the operation (query error, lost connection, timeout, full disk); nothing of it was committed. */
   | 'operationFailed'
 
-/** Thrown by every `RelayStorage` adapter, built-in or custom (the storage contract checks it). */
-export class StorageError extends Error {
-  override readonly name = 'StorageError'
-  constructor(readonly code: StorageErrorCode, message: string, options?: { cause?: unknown }) {
+/** A failure with a documented `code`; the engine's own error, if any, is the `cause`. */
+abstract class AdapterError<Code extends string> extends Error {
+  constructor(readonly code: Code, message: string, options?: { cause?: unknown }) {
     super(message, options)
   }
+}
+
+/** Thrown by every `RelayStorage` adapter, built-in or custom (the storage contract checks it). */
+export class StorageError extends AdapterError<StorageErrorCode> {
+  override readonly name = 'StorageError'
 }
 
 /** Why a broker call failed. */
@@ -31,9 +35,6 @@ export type BrokerErrorCode =
   | 'operationFailed'
 
 /** Thrown by every `RelayBroker`, built-in or custom (the broker contract checks it). */
-export class BrokerError extends Error {
+export class BrokerError extends AdapterError<BrokerErrorCode> {
   override readonly name = 'BrokerError'
-  constructor(readonly code: BrokerErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-  }
 }
