@@ -8,4 +8,5 @@ export { waitUntil, staysFalse, WaitTimeoutError, type WaitOptions } from './wai
 export { startProxy, acrossNodes, type ProxyNode, type TcpProxy, type ProxyOptions, type ProxyTarget, type PartitionMode } from './proxy.js'
 export { startRelay, findRelayBin, RelayProcessError, type RelayProcess, type RelayProcessOptions, type RelayExit } from './relay-process.js'
 export { startTestRelay } from './test-relay.js'
+export { freePort } from './free-port.js'
 export { findDifferences, formatDifferences, sameState, type Difference } from './diff.js'

@@ -3,8 +3,8 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
-import { waitUntil } from '@driftless/testkit/support'
-import { TestServiceError, captureTail, freePort, spawnService, waitForExit } from './process.js'
+import { freePort, waitUntil } from '@driftless/testkit/support'
+import { TestServiceError, captureTail, spawnService, waitForExit } from './process.js'
 
 /** The OS user PostgreSQL runs as when the tests run as root (PostgreSQL refuses to run as root). */
 const SERVICE_USER = 'driftless-pg'

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { createConnection } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { waitUntil } from '@driftless/testkit/support'
-import { TestServiceError, captureTail, freePort, spawnService, waitForExit } from './process.js'
+import { freePort, waitUntil } from '@driftless/testkit/support'
+import { TestServiceError, captureTail, spawnService, waitForExit } from './process.js'
 
 const REDIS_BIN = process.env.DRIFTLESS_REDIS_SERVER ?? '/usr/bin/redis-server'
 
