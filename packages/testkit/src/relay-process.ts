@@ -30,7 +30,7 @@ export interface RelayProcessOptions {
   /** How long to wait for the `listening` log line. @default 20000 */
   startTimeoutMs?: number
   /**
-   * Node.js options placed before `bin`, e.g. `['--conditions=source', '--import', 'tsx']` to run a CLI
+   * Node.js options placed before `bin`, e.g. `['--import', 'tsx']` to run a CLI
    * from TypeScript source. @default []
    */
   nodeArgs?: string[]
