@@ -81,7 +81,7 @@ export class Replica {
     const urls = relayUrls(options.relay)
     const WebSocketImpl = options.WebSocket ?? (globalThis.WebSocket as unknown as ReplicaOptions['WebSocket'])
     if (urls.length > 0 && !WebSocketImpl) {
-      this.#unreachable = new ReplicaError('relay-rejected', 'no WebSocket here: pass the `WebSocket` option (Node: `ws`); the replica works locally meanwhile')
+      this.#unreachable = new ReplicaError('websocket-missing', 'no WebSocket here: pass the `WebSocket` option (Node: `ws`); the replica works locally meanwhile')
     } else if (urls.length > 0 || share) {
       this.#link = acquireLink(prefix, share, {
         urls, token: options.token, WebSocket: WebSocketImpl!, backoff: options.backoff,

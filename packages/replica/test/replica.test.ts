@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { createMemoryStorage, type StorageAdapter } from '../src/index.js'
 import { FakeRelay } from './fake-relay.js'
@@ -273,6 +273,42 @@ describe('local storage', () => {
     await a.whenSaved()
     expect(writes).toBeLessThanOrEqual(2)
     expect((await inner.load('doc')).pending).toMatchObject([{ changes: 10_000 }])
+  })
+})
+
+describe('errors reach on(\'error\'), never a throw', () => {
+  it('a relay without any WebSocket constructor is reported once loaded, and the replica works locally', async () => {
+    vi.stubGlobal('WebSocket', undefined)
+    try {
+      const a = replica({ relay: 'ws://127.0.0.1:1', WebSocket: undefined })
+      await a.loaded
+      expect(a.errors.map((e) => e.code)).toEqual(['websocket-missing'])
+      a.doc.getText('t').insert(0, 'local')
+      await a.whenSaved()
+      expect(a.status).toBe('offline')
+      expect(a.pending).toBe(1)
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+
+  it('pending entries that cannot be read before a handshake are reported, and the handshake goes on', async () => {
+    const relay = fakeRelay()
+    const inner = createMemoryStorage()
+    let readable = true
+    const storage: StorageAdapter = {
+      ...inner,
+      loadPending: (docId) => (readable ? inner.loadPending!(docId) : Promise.reject(new DOMException('connection lost', 'UnknownError'))),
+    }
+    const a = replica({ relay: relay.url, storage })
+    await until(() => a.status === 'synced', 5_000, 'synced')
+    expect(a.errors).toEqual([])
+    readable = false
+    a.doc.getText('t').insert(0, 'still sent')
+    relay.dropAll()
+    await until(() => a.errors.some((e) => e.code === 'storage-unavailable'), 5_000, 'the failed read is reported')
+    await a.whenSynced()
+    expect(relay.text('doc')).toBe('still sent')
   })
 })
 
