@@ -167,3 +167,24 @@ describe('pending changes under random edits, acks, reloads, handovers and adopt
     )
   })
 })
+
+describe('clearing pending changes (a document that no longer exists on the relay)', () => {
+  it('forgets every change on the device, deletes every entry, and releases whoever waits', async () => {
+    const device = new Device(createMemoryStorage())
+    await device.open()
+    await device.open()
+    const [one, two] = device.tabs as [Tab, Tab]
+    one.doc.getMap('m').set('a', 1)
+    await device.settle()
+    two.doc.getMap('m').set('b', 2)
+    await device.settle()
+    expect(one.pending.count).toBe(2)
+    const waited = one.pending.whenAcknowledged()
+    await one.pending.clear()
+    await device.settle()
+    await waited
+    expect(one.pending.count).toBe(0)
+    expect(two.pending.count).toBe(0)
+    expect((await device.storage.load('doc')).pending).toEqual([])
+  })
+})
