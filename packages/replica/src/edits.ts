@@ -31,6 +31,8 @@ export class DocumentEdits {
    * `afterTransaction` and recorded.
    */
   applyFromRelay(update: Uint8Array, store: boolean): void {
+    // Nothing missing (the usual answer to a subscribe): nothing to apply, and no empty row to store.
+    if (isEmptyUpdate(update)) return
     const madeMeanwhile: Y.Transaction[] = []
     const watch = (transaction: Y.Transaction): void => {
       if (transaction.origin !== Origin.relay && changedAnything(transaction)) madeMeanwhile.push(transaction)
@@ -59,6 +61,9 @@ export class DocumentEdits {
     this.pending.record(update)
   }
 }
+
+/** A Yjs (v1) update of no structs and no deletions. */
+const isEmptyUpdate = (update: Uint8Array): boolean => update.length === 2 && update[0] === 0 && update[1] === 0
 
 /** Whether a transaction changed the document (what Yjs checks before emitting `update`). */
 const changedAnything = (transaction: Y.Transaction): boolean => {

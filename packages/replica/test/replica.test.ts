@@ -230,6 +230,24 @@ describe('local storage', () => {
     expect((await inner.load('doc')).log.length).toBe(1)
   })
 
+  it('reconnecting to a relay that has nothing new writes nothing', async () => {
+    const relay = fakeRelay()
+    const inner = createMemoryStorage()
+    let writes = 0
+    const storage: StorageAdapter = { ...inner, write: (d, w) => { writes++; return inner.write(d, w) } }
+    const first = replica({ relay: relay.url, storage })
+    first.doc.getText('t').insert(0, 'content')
+    await first.whenSynced()
+    await first.close()
+    const before = writes
+    for (let i = 0; i < 20; i++) {
+      const r = replica({ relay: relay.url, storage })
+      await until(() => r.status === 'synced', 5_000, 'synced')
+      await r.close()
+    }
+    expect(writes).toBe(before)
+  })
+
   it('compacts the log past the threshold without losing an edit', async () => {
     const storage = createMemoryStorage()
     const a = replica({ storage, compactAfter: 10 })
