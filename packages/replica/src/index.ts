@@ -8,8 +8,6 @@ export type { StorageAdapter, StoredDocument, StorageWrite, LogEntry, PendingEnt
 export { createMemoryStorage } from './storage/memory.js'
 export { createIndexedDbStorage } from './storage/indexeddb.js'
 export type { IndexedDbStorageOptions } from './storage/indexeddb.js'
-export { storageContract } from './storage/contract.js'
-export type { StorageContractCase } from './storage/contract.js'
 export type { TokenSource, WebSocketConstructor, SocketLike } from './connection/socket.js'
 export type { BackoffOptions } from './connection/backoff.js'
 export type { HeartbeatOptions } from './connection/heartbeat.js'

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { waitUntil } from '@driftless/testkit/support'
 import { createMemoryStorage, type StorageAdapter } from '../src/index.js'
@@ -231,6 +231,24 @@ describe('local storage', () => {
     expect((await inner.load('doc')).log.length).toBe(1)
   })
 
+  it('reconnecting to a relay that has nothing new writes nothing', async () => {
+    const relay = fakeRelay()
+    const inner = createMemoryStorage()
+    let writes = 0
+    const storage: StorageAdapter = { ...inner, write: (d, w) => { writes++; return inner.write(d, w) } }
+    const first = replica({ relay: relay.url, storage })
+    first.doc.getText('t').insert(0, 'content')
+    await first.whenSynced()
+    await first.close()
+    const before = writes
+    for (let i = 0; i < 20; i++) {
+      const r = replica({ relay: relay.url, storage })
+      await until(() => r.status === 'synced', 5_000, 'synced')
+      await r.close()
+    }
+    expect(writes).toBe(before)
+  })
+
   it('compacts the log past the threshold without losing an edit', async () => {
     const storage = createMemoryStorage()
     const a = replica({ storage, compactAfter: 10 })
@@ -269,10 +287,47 @@ describe('local storage', () => {
     const a = replica({ storage })
     await a.loaded
     for (let i = 0; i < 10_000; i++) a.doc.getText('t').insert(i, 'x')
-    expect(a.pending).toBe(10_000)
+    // One task, one change: pending counts what a person did, not how many transactions it took.
+    expect(a.pending).toBe(1)
     await a.whenSaved()
     expect(writes).toBeLessThanOrEqual(2)
     expect((await inner.load('doc')).pending).toMatchObject([{ changes: 10_000 }])
+  })
+})
+
+describe('errors reach on(\'error\'), never a throw', () => {
+  it('a relay without any WebSocket constructor is reported once loaded, and the replica works locally', async () => {
+    vi.stubGlobal('WebSocket', undefined)
+    try {
+      const a = replica({ relay: 'ws://127.0.0.1:1', WebSocket: undefined })
+      await a.loaded
+      expect(a.errors.map((e) => e.code)).toEqual(['websocket-missing'])
+      a.doc.getText('t').insert(0, 'local')
+      await a.whenSaved()
+      expect(a.status).toBe('offline')
+      expect(a.pending).toBe(1)
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+
+  it('pending entries that cannot be read before a handshake are reported, and the handshake goes on', async () => {
+    const relay = fakeRelay()
+    const inner = createMemoryStorage()
+    let readable = true
+    const storage: StorageAdapter = {
+      ...inner,
+      loadPending: (docId) => (readable ? inner.loadPending!(docId) : Promise.reject(new DOMException('connection lost', 'UnknownError'))),
+    }
+    const a = replica({ relay: relay.url, storage })
+    await until(() => a.status === 'synced', 5_000, 'synced')
+    expect(a.errors).toEqual([])
+    readable = false
+    a.doc.getText('t').insert(0, 'still sent')
+    relay.dropAll()
+    await until(() => a.errors.some((e) => e.code === 'storage-unavailable'), 5_000, 'the failed read is reported')
+    await a.whenSynced()
+    expect(relay.text('doc')).toBe('still sent')
   })
 })
 
