@@ -1,5 +1,6 @@
 import type { Replica, ReplicaOptions } from '@driftless/replica'
-import { useEffect, useRef, useState } from 'react'
+import { useContext, useEffect, useRef, useState } from 'react'
+import { ReplicaContext } from './context.js'
 import { acquireReplica } from './registry.js'
 
 /** Options of `useReplica` and props of `ReplicaProvider`: the replica's options, plus where errors go. */
@@ -9,21 +10,25 @@ export interface UseReplicaOptions extends ReplicaOptions {
 }
 
 /**
- * Opens the replica of `options.docId` while the component is mounted, sharing it with every other component
+ * Without options: the nearest `ReplicaProvider`'s replica (undefined on the server and until it opens).
+ *
+ * With options: opens the replica of `options.docId` while the component is mounted, sharing it with every other component
  * of the page that uses the same document (reference-counted). Returns `undefined` during server rendering,
  * hydration and the first client render: the replica opens in an effect, so server and client markup match.
  * The options are read when the replica opens; changing `docId` (or relay, storage, database, channel
  * prefix) opens another one.
  */
-export function useReplica(options: UseReplicaOptions): Replica | undefined {
+export function useReplica(options?: UseReplicaOptions): Replica | undefined {
+  const provided = useContext(ReplicaContext).replica
   const [replica, setReplica] = useState<Replica | undefined>(undefined)
   const latest = useRef(options)
   latest.current = options
-  const { docId, relay, storage, databaseName, channelPrefix } = options
+  const { docId, relay, storage, databaseName, channelPrefix } = options ?? {}
   const relayKey = relay === undefined ? '' : typeof relay === 'string' ? relay : relay.join(' ')
   useEffect(() => {
+    if (!latest.current) return undefined
     const { onError: _onError, ...replicaOptions } = latest.current
-    const report = (error: Error): void => (latest.current.onError ?? console.error)(error)
+    const report = (error: Error): void => (latest.current?.onError ?? console.error)(error)
     let lease: ReturnType<typeof acquireReplica>
     try {
       lease = acquireReplica(replicaOptions)
@@ -39,5 +44,5 @@ export function useReplica(options: UseReplicaOptions): Replica | undefined {
       setReplica(undefined)
     }
   }, [docId, relayKey, storage, databaseName, channelPrefix])
-  return replica
+  return options ? replica : provided
 }
