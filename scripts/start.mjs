@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm start`: builds what is missing, starts the relay (SQLite in ./.driftless) and serves the built demo.
+// `npm start`: builds what is missing, starts the relay (SQLite in ./.driftless) and serves the built demo
+// (at /) and the built editor (at /editor/).
 // Options (flags or environment): --host / HOST (default 127.0.0.1), --port / PORT (demo, default 5173),
 // --relay-port / RELAY_PORT (default 8787), --data / DRIFTLESS_DATA (default ./.driftless).
 import { spawn, spawnSync } from 'node:child_process'
@@ -18,6 +19,7 @@ const port = Number(flag('port') ?? process.env.PORT ?? 5173)
 const relayPort = Number(flag('relay-port') ?? process.env.RELAY_PORT ?? 8787)
 const dataDir = resolve(root, flag('data') ?? process.env.DRIFTLESS_DATA ?? '.driftless')
 const demoDist = join(root, 'apps/demo/dist')
+const editorDist = join(root, 'apps/editor/dist')
 const say = (line) => console.log(`[start] ${line}`)
 
 function run(command, args) {
@@ -37,6 +39,8 @@ for (const name of ['protocol', 'relay']) {
 }
 say('building the demo (vite build)')
 run(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/demo/vite.config.ts', '--logLevel', 'warn'])
+say('building the editor (vite build)')
+run(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/editor/vite.config.ts', '--base', '/editor/', '--logLevel', 'warn'])
 
 mkdirSync(dataDir, { recursive: true })
 const relayBin = join(root, 'packages/relay/bin/driftless-relay.js')
@@ -90,15 +94,18 @@ const types = {
   '.wasm': 'application/wasm',
 }
 
-// A tiny static server: the built demo is a handful of files, and anything unknown falls back to index.html.
+// A tiny static server: each built app is a handful of files, and anything unknown falls back to its index.html.
 const server = createServer((request, response) => {
-  const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)
-  let file = normalize(join(demoDist, path))
-  if (!file.startsWith(demoDist + sep) && file !== demoDist) {
+  const requested = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)
+  const inEditor = requested === '/editor' || requested.startsWith('/editor/')
+  const dist = inEditor ? editorDist : demoDist
+  const path = inEditor ? requested.slice('/editor'.length) : requested
+  let file = normalize(join(dist, path))
+  if (!file.startsWith(dist + sep) && file !== dist) {
     response.writeHead(403).end()
     return
   }
-  if (!existsSync(file) || statSync(file).isDirectory()) file = join(demoDist, 'index.html')
+  if (!existsSync(file) || statSync(file).isDirectory()) file = join(dist, 'index.html')
   response.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' })
   createReadStream(file).pipe(response)
 })
@@ -133,8 +140,11 @@ server.once('error', (error) => {
 server.listen(port, host, () => {
   // The page connects to ws://<its hostname>:8787 by default; name the relay only when it lives elsewhere.
   const base = `http://${host}:${port}/`
-  const page = relayPort === 8787 ? base : `${base}?relay=${encodeURIComponent(relayUrl)}`
+  const query = relayPort === 8787 ? '' : `?relay=${encodeURIComponent(relayUrl)}`
+  const page = `${base}${query}`
+  const editor = `${base}editor/${query}`
   say(`relay:  ${relayUrl} (data in ${dataDir})`)
   say(`demo:   ${page}`)
-  console.log(`\n  Open ${page} in two windows and edit: changes flow both ways.\n  Ctrl-C stops both.\n`)
+  say(`editor: ${editor}`)
+  console.log(`\n  Open ${page} (the board) or ${editor} (the editor) in two windows and edit: changes flow both ways.\n  Ctrl-C stops everything.\n`)
 })
