@@ -3,7 +3,7 @@ import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react
 import { colorFor, replicaDefaults, type EditorConfig } from './config.js'
 import { DocumentList, type ReplicaSettings } from './document-list.js'
 import { DocumentView } from './document-view.js'
-import { INDEX_DOC, docIdOf, documentsOf, newDocumentId } from './documents.js'
+import { INDEX_DOC, docIdOf, documentsOf, newDocumentId, titlesOf } from './documents.js'
 import { FollowWorkOffline, WorkOfflineContext } from './offline.js'
 import { Welcome } from './welcome.js'
 
@@ -40,7 +40,10 @@ function Shell({ config, settings, offline, onOffline }: {
   const create = useCallback(() => {
     if (!index) return
     const id = newDocumentId()
-    documentsOf(index.doc).set(id, { title: 'Untitled', createdAt: Date.now() })
+    index.doc.transact(() => {
+      documentsOf(index.doc).set(id, { createdAt: Date.now() })
+      titlesOf(index.doc).set(id, 'Untitled')
+    })
     select(id)
   }, [index, select])
 
@@ -50,7 +53,7 @@ function Shell({ config, settings, offline, onOffline }: {
     let cancelled = false
     void index.loaded.then(() => {
       const documents = documentsOf(index.doc)
-      if (!cancelled && !documents.has(selected)) documents.set(selected, { title: selected, createdAt: Date.now() })
+      if (!cancelled && !documents.has(selected)) documents.set(selected, { createdAt: Date.now() })
     })
     return () => { cancelled = true }
   }, [index, selected])

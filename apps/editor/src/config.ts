@@ -25,11 +25,14 @@ export function readConfig(location: Location, storage: Storage | undefined): Ed
   }
 }
 
+/** Caret colors, as #rrggbb: the caret extension draws nothing for other color notations. */
+const colors = ['#c2410c', '#2f5bd3', '#15803d', '#9333ea', '#be123c', '#0e7490', '#4338ca']
+
 /** A caret color for a name: the same person gets the same color on every device. */
 export function colorFor(name: string): string {
   let hash = 0
   for (const char of name) hash = (hash * 31 + char.charCodeAt(0)) >>> 0
-  return `hsl(${hash % 360} 70% 40%)`
+  return colors[hash % colors.length]!
 }
 
 /** Options every replica of the editor shares: one relay connection per browser, its own tab channels. */

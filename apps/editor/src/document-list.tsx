@@ -1,7 +1,7 @@
 import { ReplicaProvider, useY } from '@driftless/react'
 import type { Replica } from '@driftless/replica'
 import type { ReactNode } from 'react'
-import { docIdOf, documentsOf, sortedEntries } from './documents.js'
+import { docIdOf, documentsOf, sortedEntries, titlesOf } from './documents.js'
 import { FollowWorkOffline } from './offline.js'
 import { SaveIndicator } from './save-indicator.js'
 
@@ -23,11 +23,12 @@ export function DocumentList({ index, selected, onSelect, onCreate, settings }: 
   settings: ReplicaSettings
 }): ReactNode {
   const documents = useY(index ? documentsOf(index.doc) : undefined) ?? {}
+  const titles = useY(index ? titlesOf(index.doc) : undefined) ?? {}
   return (
     <nav className="documents" aria-label="Documents">
       <button type="button" className="documents__new" data-testid="new-document" onClick={onCreate}>+ New document</button>
       <ul className="documents__list" data-testid="document-list">
-        {sortedEntries(documents).map(([id, entry]) => (
+        {sortedEntries(documents).map(([id]) => (
           <li key={id}>
             <ReplicaProvider docId={docIdOf(id)} {...settings} autoConnect={false}>
               <FollowWorkOffline />
@@ -38,7 +39,7 @@ export function DocumentList({ index, selected, onSelect, onCreate, settings }: 
                 data-testid="document-link"
                 onClick={() => onSelect(id)}
               >
-                <span className="documents__title">{entry.title || 'Untitled'}</span>
+                <span className="documents__title">{titles[id] || 'Untitled'}</span>
                 <SaveIndicator compact />
               </button>
             </ReplicaProvider>

@@ -1,6 +1,6 @@
 import { useLoaded, useReplica, useY } from '@driftless/react'
 import { useEffect, type ReactNode } from 'react'
-import { documentsOf } from './documents.js'
+import { titlesOf } from './documents.js'
 import { PresenceList } from './presence-list.js'
 import { RichText, type CaretUser } from './rich-text.js'
 import { SaveIndicator } from './save-indicator.js'
@@ -10,11 +10,10 @@ import { exposeReplica } from './test-hooks.js'
 export function DocumentView({ id, user, index }: { id: string; user: CaretUser; index: ReturnType<typeof useReplica> }): ReactNode {
   const replica = useReplica()
   const loaded = useLoaded()
-  const entry = useY(index ? documentsOf(index.doc) : undefined, (documents) => documents.get(id))
+  const title = useY(index ? titlesOf(index.doc) : undefined, (titles) => titles.get(id))
   useEffect(() => (replica ? exposeReplica(id, replica) : undefined), [id, replica])
-  const rename = (title: string): void => {
-    if (!index || !entry) return
-    documentsOf(index.doc).set(id, { ...entry, title })
+  const rename = (next: string): void => {
+    if (index) titlesOf(index.doc).set(id, next)
   }
   return (
     <article className="document" data-testid="document" data-ready={String(loaded)}>
@@ -23,7 +22,7 @@ export function DocumentView({ id, user, index }: { id: string; user: CaretUser;
           className="document__title"
           aria-label="Title"
           data-testid="title"
-          value={entry?.title ?? ''}
+          value={title ?? ''}
           placeholder="Untitled"
           onChange={(event) => rename(event.target.value)}
         />
