@@ -7,12 +7,12 @@ const hmr = process.env.DRIFTLESS_EDITOR_HMR === '1'
 
 /**
  * Works from any working directory (the root Playwright config runs `vite --config apps/editor/vite.config.ts`).
- * The `source` condition makes Vite use the packages' TypeScript sources, so the page needs no package build.
+ * The `@driftless/source` condition makes Vite use the packages' TypeScript sources, so the page needs no package build.
  */
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   plugins: [react()],
-  resolve: { conditions: ['source', ...defaultClientConditions], dedupe: ['yjs', 'react', 'react-dom'] },
+  resolve: { conditions: ['@driftless/source', ...defaultClientConditions], dedupe: ['yjs', 'react', 'react-dom'] },
   optimizeDeps: {
     // Pre-bundled up front: discovering a dependency on first load would make Vite reload every open page.
     include: [

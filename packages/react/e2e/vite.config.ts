@@ -19,8 +19,8 @@ const serverRender = (): Plugin => ({
 export default defineConfig({
   root,
   plugins: [react(), serverRender()],
-  resolve: { conditions: ['source', ...defaultClientConditions], dedupe: ['yjs', 'react', 'react-dom'] },
-  ssr: { noExternal: [/^@driftless\//], resolve: { conditions: ['source'], externalConditions: ['source'] } },
+  resolve: { conditions: ['@driftless/source', ...defaultClientConditions], dedupe: ['yjs', 'react', 'react-dom'] },
+  ssr: { noExternal: [/^@driftless\//], resolve: { conditions: ['@driftless/source'], externalConditions: ['@driftless/source'] } },
   optimizeDeps: { include: ['@driftless/replica', 'react', 'react-dom/client', 'react/jsx-runtime', 'yjs'], force: true },
   server: { hmr: false, watch: { ignored: ['**/*'] } },
 })

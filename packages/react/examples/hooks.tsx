@@ -2,6 +2,12 @@ import { useLeader, usePending, usePresence, useReplica, useReplicaError, useSav
 import { useEffect, type ReactNode } from 'react'
 import type * as Y from 'yjs'
 
+export function WithoutProvider() {
+  const replica = useReplica({ docId: 'scratch', storage: 'memory' }) // opened for this component
+  const status = useStatus(replica) // every hook takes a replica instead of the provider's
+  return <p>{replica ? status : 'opening…'}</p>
+}
+
 export function Connection() {
   const status = useStatus() // 'offline' | 'connecting' | 'syncing' | 'synced'
   return <span className={`dot dot--${status}`}>{status}</span>
@@ -45,10 +51,4 @@ export function FailLoudly({ children }: { children: ReactNode }) {
   // Throws 'forbidden' and 'unauthorized' into the nearest error boundary; others stay in `error`.
   useReplicaError({ throwIf: (error) => ['forbidden', 'unauthorized'].includes((error as { code?: string }).code ?? '') })
   return children
-}
-
-export function WithoutProvider() {
-  const replica = useReplica({ docId: 'scratch', storage: 'memory' }) // opened for this component
-  const status = useStatus(replica) // every hook takes a replica instead of the provider's
-  return <p>{replica ? status : 'opening…'}</p>
 }

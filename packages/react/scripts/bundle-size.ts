@@ -15,7 +15,7 @@ async function gzipped(source: string, external: string[]): Promise<{ raw: numbe
   const result = await build({
     stdin: { contents: source, resolveDir: here, loader: 'ts' },
     bundle: true, minify: true, format: 'esm', platform: 'browser', write: false, treeShaking: true,
-    external, conditions: ['source'], define: { 'process.env.NODE_ENV': '"production"' }, logLevel: 'error',
+    external, conditions: ['@driftless/source'], define: { 'process.env.NODE_ENV': '"production"' }, logLevel: 'error',
   })
   const code = result.outputFiles[0]!.contents
   return { raw: code.length, gzip: gzipSync(code, { level: 9 }).length }
