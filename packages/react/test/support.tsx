@@ -1,5 +1,6 @@
 import { createMemoryStorage, type StorageAdapter, type WebSocketConstructor } from '@driftless/replica'
 import { createRelay, type Relay } from '@driftless/relay'
+import { configure } from '@testing-library/react'
 import { afterEach } from 'vitest'
 import { WebSocket } from 'ws'
 import { openReplicaCount } from '../src/index.js'
@@ -36,6 +37,9 @@ export function countingWebSocket(): { WebSocket: WebSocketConstructor; readonly
   }
   return { WebSocket: Counting as unknown as WebSocketConstructor, get opened() { return opened }, get closed() { return closed } }
 }
+
+// `waitFor` gives up after 1 s by default; a busy machine may take longer to reach the relay, which is not a failure.
+configure({ asyncUtilTimeout: 15_000 })
 
 const relays: Relay[] = []
 
