@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm start`: builds what is missing, starts the relay (SQLite in ./.driftless) and serves the built demo.
+// `npm start`: builds what is missing, starts the relay (SQLite in ./.driftless) and serves the built demo
+// (at /) and the built editor (at /editor/).
 // Options (flags or environment): --host / HOST (default 127.0.0.1), --port / PORT (demo, default 5173),
 // --relay-port / RELAY_PORT (default 8787), --data / DRIFTLESS_DATA (default ./.driftless).
 // With DRIFTLESS_AUTH_SECRET set, the relay requires tokens and the demo server signs development tokens at
@@ -22,6 +23,7 @@ const relayPort = Number(flag('relay-port') ?? process.env.RELAY_PORT ?? 8787)
 const dataDir = resolve(root, flag('data') ?? process.env.DRIFTLESS_DATA ?? '.driftless')
 const authSecret = process.env.DRIFTLESS_AUTH_SECRET || undefined
 const demoDist = join(root, 'apps/demo/dist')
+const editorDist = join(root, 'apps/editor/dist')
 const say = (line) => console.log(`[start] ${line}`)
 
 // Every child process, so a signal at any moment (even during a build) stops them all.
@@ -108,15 +110,20 @@ for (const name of ['protocol', 'relay']) {
     await run(process.execPath, [tsc, '-p', `packages/${name}/tsconfig.build.json`])
   }
 }
-const demoSources = ['apps/demo/src', 'apps/demo/index.html', 'packages/replica/src', 'packages/events/src', 'packages/protocol/src']
-const sourcesChanged = () => Math.max(...demoSources.map((path) => {
+const sourcesChanged = (sources) => Math.max(...sources.map((path) => {
   const full = join(root, path)
   return statSync(full).isDirectory() ? newest(full) : statSync(full).mtimeMs
 }))
-const builtAt = existsSync(join(demoDist, 'index.html')) ? statSync(join(demoDist, 'index.html')).mtimeMs : 0
-if (builtAt < sourcesChanged()) {
+const builtAt = (dist) => existsSync(join(dist, 'index.html')) ? statSync(join(dist, 'index.html')).mtimeMs : 0
+const demoSources = ['apps/demo/src', 'apps/demo/index.html', 'packages/replica/src', 'packages/events/src', 'packages/protocol/src']
+if (builtAt(demoDist) < sourcesChanged(demoSources)) {
   say('building the demo (vite build)')
   await run(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/demo/vite.config.ts', '--logLevel', 'warn'])
+}
+const editorSources = ['apps/editor/src', 'apps/editor/index.html', 'packages/react/src', 'packages/replica/src', 'packages/protocol/src']
+if (builtAt(editorDist) < sourcesChanged(editorSources)) {
+  say('building the editor (vite build)')
+  await run(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/editor/vite.config.ts', '--base', '/editor/', '--logLevel', 'warn'])
 }
 
 /** Signs development tokens when auth is on: the same claim shape a real auth server would issue. */
@@ -185,20 +192,23 @@ async function devToken(url, response) {
   sendJson(response, 200, { token })
 }
 
-// A tiny static server: the built demo is a handful of files, and anything unknown falls back to index.html.
+// A tiny static server: each built app is a handful of files, and anything unknown falls back to its index.html.
 server = createServer((request, response) => {
   const url = new URL(request.url ?? '/', 'http://x')
   if (url.pathname === '/dev-token') {
     devToken(url, response).catch((error) => sendJson(response, 500, { error: String(error) }))
     return
   }
-  const path = decodeURIComponent(url.pathname)
-  let file = normalize(join(demoDist, path))
-  if (!file.startsWith(demoDist + sep) && file !== demoDist) {
+  const requested = decodeURIComponent(url.pathname)
+  const inEditor = requested === '/editor' || requested.startsWith('/editor/')
+  const dist = inEditor ? editorDist : demoDist
+  const path = inEditor ? requested.slice('/editor'.length) : requested
+  let file = normalize(join(dist, path))
+  if (!file.startsWith(dist + sep) && file !== dist) {
     response.writeHead(403).end()
     return
   }
-  if (!existsSync(file) || statSync(file).isDirectory()) file = join(demoDist, 'index.html')
+  if (!existsSync(file) || statSync(file).isDirectory()) file = join(dist, 'index.html')
   response.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' })
   createReadStream(file).pipe(response)
 })
@@ -216,9 +226,12 @@ server.once('error', (error) => {
 server.listen(port, host, () => {
   // The page connects to ws://<its hostname>:8787 by default; name the relay only when it lives elsewhere.
   const base = `http://${host}:${port}/`
-  const page = relayPort === 8787 ? base : `${base}?relay=${encodeURIComponent(relayUrl)}`
+  const query = relayPort === 8787 ? '' : `?relay=${encodeURIComponent(relayUrl)}`
+  const page = `${base}${query}`
+  const editor = `${base}editor/${query}`
   say(`relay:  ${relayUrl} (data in ${dataDir})`)
   say(`demo:   ${page}`)
+  say(`editor: ${editor}`)
   if (signDevToken) say(`auth:   on; the demo gets development tokens from ${base}dev-token (never expose this server)`)
-  console.log(`\n  Open ${page} in two windows and edit: changes flow both ways.\n  Ctrl-C stops both.\n`)
+  console.log(`\n  Open ${page} (the board) or ${editor} (the editor) in two windows and edit: changes flow both ways.\n  Ctrl-C stops everything.\n`)
 })

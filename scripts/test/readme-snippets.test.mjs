@@ -57,16 +57,16 @@ describe('README code blocks', () => {
         previous.code += `\n// ${block.file}:${block.line}\n${block.code}`
         continue
       }
-      modules.push({ file: block.file, line: block.line, code: `// ${block.file}:${block.line}\n${block.code}` })
+      modules.push({ file: block.file, line: block.line, lang: block.lang, code: `// ${block.file}:${block.line}\n${block.code}` })
     }
     const files = modules.map((module, index) => {
-      const name = `${module.file.replace(/[/.]/g, '_')}_${module.line}.${module.file.endsWith('tsx') ? 'tsx' : 'ts'}`
+      const name = `${module.file.replace(/[/.]/g, '_')}_${module.line}.${module.lang === 'tsx' ? 'tsx' : 'ts'}`
       writeFileSync(join(checkedDir, name), `${module.code}\nexport {}\n`)
       return name ?? index
     })
     writeFileSync(join(checkedDir, 'tsconfig.json'), JSON.stringify({
       extends: '../../../tsconfig.json',
-      compilerOptions: { noEmit: true, noUnusedLocals: false, noUnusedParameters: false, moduleDetection: 'force', types: ['node'] },
+      compilerOptions: { noEmit: true, noUnusedLocals: false, noUnusedParameters: false, moduleDetection: 'force', types: ['node'], jsx: 'react-jsx' },
       files,
     }))
     try {

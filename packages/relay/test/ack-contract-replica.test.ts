@@ -3,9 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import * as Y from 'yjs'
 import { createMemoryStorage as createLocalStorage, openReplica, type Replica, type StorageAdapter } from '@driftless/replica'
+import { waitUntil } from '@driftless/testkit/support'
 import type { Relay } from '../src/index.js'
 import { GatedStorage } from './gated-storage.js'
-import { eventually, startRelay } from './helpers.js'
+import { startRelay } from './helpers.js'
 
 /**
  * `whenSynced()` resolving means the relay has committed the change: these tests drive real replicas against
@@ -86,10 +87,10 @@ describe('whenSynced() and a relay whose commits are slow or lost', () => {
     device.replica.doc.getMap('m').set('kept', true)
     let resolved = false
     const synced = device.replica.whenSynced().then(() => { resolved = true })
-    await eventually(() => host.storage.waiting === 1, 5_000, 'the update to reach the relay')
+    await waitUntil(() => host.storage.waiting === 1, 5_000, 'the update to reach the relay')
     device.replica.disconnect()
     device.replica.connect()
-    await eventually(() => device.replica.status === 'syncing' || device.replica.status === 'synced', 5_000, 'resubscribe')
+    await waitUntil(() => device.replica.status === 'syncing' || device.replica.status === 'synced', 5_000, 'resubscribe')
     await pause(300)
     expect(resolved).toBe(false)
     expect(device.replica.pending).toBeGreaterThan(0)

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ErrorCode, type Message } from '@driftless/protocol'
+import { startRelay as startRelayProcess, waitUntil, type RelayProcess } from '@driftless/testkit/support'
 import { AwarenessStates, encodeAwareness, parseAwareness, type AwarenessEntry, type AwarenessLimits } from '../src/awareness.js'
 import { signToken, type Relay } from '../src/index.js'
-import { TestClient, eventually, startRelay } from './helpers.js'
-import { ensureBuilt, spawnRelay, type RelayProcess } from './process.js'
+import { TestClient, startRelay } from './helpers.js'
+import { ensureBuilt, relayBin } from './process.js'
 
 const limits: AwarenessLimits = {
   maxStateBytes: 100, maxStatesPerConnection: 2, maxStatesPerDocument: 3, maxSnapshotBytes: 1000, timeoutMs: 1000,
@@ -91,7 +92,7 @@ describe('presence limits on a relay', () => {
     mallory.send({ type: 'awareness', docId: 'doc', update: encodeAwareness([1, 2, 3, 4].map(id => entry(id, {}))) })
     const error = await mallory.waitFor(m => m.type === 'error')
     expect(error).toMatchObject({ code: ErrorCode.awarenessLimit, docId: 'doc' })
-    await eventually(() => awarenessOf(watcher).length > 0, 5_000, 'forwarded presence')
+    await waitUntil(() => awarenessOf(watcher).length > 0, 5_000, 'forwarded presence')
     expect(awarenessOf(watcher)).toEqual([1, 2])
     // Nobody renews: the relay tells the watcher both are gone.
     await watcher.waitFor((m: Message) => m.type === 'awareness' && parseAwareness(m.update)!.every(e => e.state === 'null'))
@@ -104,13 +105,13 @@ describe('a flood of presence against the relay process', { timeout: 120_000 }, 
   let relay: RelayProcess
   beforeAll(async () => {
     ensureBuilt()
-    relay = await spawnRelay(['--storage', 'memory', '--log-level', 'warn'], { DRIFTLESS_AUTH_SECRET: SECRET })
+    relay = await startRelayProcess({ bin: relayBin, args: ['--storage', 'memory', '--log-level', 'warn'], env: { DRIFTLESS_AUTH_SECRET: SECRET } })
   }, 120_000)
-  afterAll(() => {
-    relay?.child.kill('SIGKILL')
+  afterAll(async () => {
+    await relay?.dispose()
   })
   const rssMiB = (): number => {
-    const kib = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${relay.child.pid}/status`, 'utf8'))?.[1])
+    const kib = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${relay.pid}/status`, 'utf8'))?.[1])
     return kib / 1024
   }
 
@@ -129,7 +130,7 @@ describe('a flood of presence against the relay process', { timeout: 120_000 }, 
       if (m % 50 === 49) await new Promise(resolve => setTimeout(resolve, 20))
     }
     // Every message was read: the relay refused each one past the limit.
-    await eventually(() => flooder.of('error').length >= MESSAGES - 1, 60_000, 'every flood message answered')
+    await waitUntil(() => flooder.of('error').length >= MESSAGES - 1, 60_000, 'every flood message answered')
       .catch((error: unknown) => {
         throw new Error(`${String(error)}: ${flooder.of('error').length} errors, closed ${flooder.closeCode}, ${JSON.stringify(flooder.of('error').slice(0, 2))}`)
       })

@@ -3,7 +3,8 @@ import * as Y from 'yjs'
 import { ErrorCode, type Message } from '@driftless/protocol'
 import { signToken, type Relay } from '../src/index.js'
 import type { TestClient } from './helpers.js';
-import { eventually, startRelay } from './helpers.js'
+import { waitUntil } from '@driftless/testkit/support'
+import { startRelay } from './helpers.js'
 import { SyncedDoc } from './versions-support.js'
 
 const secret = 'history-protocol-secret'
@@ -52,7 +53,7 @@ describe('history messages on a Driftless connection', () => {
     // The requester has the restore before the answer; other subscribers get it on their own sockets.
     writer.pull()
     expect(writer.doc.getText('t').toString()).toBe('v1')
-    await eventually(() => { watcher.pull(); return watcher.doc.getText('t').toString() === 'v1' }, 10_000, 'watcher restored')
+    await waitUntil(() => { watcher.pull(); return watcher.doc.getText('t').toString() === 'v1' }, 10_000, 'watcher restored')
   })
 
   it('read access cannot create or restore: readOnly, nothing stored or changed', async () => {

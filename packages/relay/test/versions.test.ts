@@ -7,7 +7,8 @@ import { ErrorCode } from '@driftless/protocol'
 import { versionToJson } from '@driftless/history'
 import { createPostgresStorage, signToken, type Relay, type RelayOptions, type RelayStorage } from '../src/index.js'
 import { createSqliteStorage } from '../src/storage/sqlite.js'
-import { eventually, startRelay } from './helpers.js'
+import { waitUntil } from '@driftless/testkit/support'
+import { startRelay } from './helpers.js'
 import { startPostgres, type PostgresServer } from './services/postgres-server.js'
 import { SyncedDoc } from './versions-support.js'
 
@@ -105,13 +106,13 @@ for (const [storageName, makeStorage] of Object.entries(storages)) {
         expect(changed).not.toEqual(expected)
 
         const { beforeRestore } = await relay.versions.restore('doc', version.id, 'alice')
-        await eventually(() => { b.pull(); return JSON.stringify(root.content(b.doc)) === JSON.stringify(expected) }, 10_000, 'restore reaches b')
+        await waitUntil(() => { b.pull(); return JSON.stringify(root.content(b.doc)) === JSON.stringify(expected) }, 10_000, 'restore reaches b')
         a.pull()
         expect(root.content(a.doc)).toEqual(expected)
         expect(beforeRestore).toMatchObject({ kind: 'beforeRestore', name: 'Before restoring v1', createdBy: 'alice' })
 
         await relay.versions.restore('doc', beforeRestore.id, 'alice')
-        await eventually(() => { b.pull(); return JSON.stringify(root.content(b.doc)) === JSON.stringify(changed) }, 10_000, 'undo reaches b')
+        await waitUntil(() => { b.pull(); return JSON.stringify(root.content(b.doc)) === JSON.stringify(changed) }, 10_000, 'undo reaches b')
         a.pull()
         expect(root.content(a.doc)).toEqual(changed)
       })
@@ -155,12 +156,12 @@ for (const [storageName, makeStorage] of Object.entries(storages)) {
       await start({ versionAfterIdleMs: 50, versionEveryUpdates: 3, keepVersions: { automatic: 2 } })
       const a = await open('doc')
       await a.change(doc => doc.getMap('m').set('k', 0))
-      await eventually(async () => (await relay.versions.list('doc')).length === 1, 10_000, 'idle version')
+      await waitUntil(async () => (await relay.versions.list('doc')).length === 1, 10_000, 'idle version')
       const [idle] = await relay.versions.list('doc')
       expect(idle).toMatchObject({ kind: 'automatic', name: null, createdBy: 'relay', authors: ['anonymous'] })
       const named = await relay.versions.createNamed('doc', 'keep me', 'alice')
       for (let i = 1; i <= 9; i++) await a.change(doc => doc.getMap('m').set('k', i))
-      await eventually(async () => {
+      await waitUntil(async () => {
         const automatic = (await relay.versions.list('doc')).filter(info => info.kind === 'automatic')
         if (automatic.length !== 2) return false
         // The newest automatic version holds the last edit.

@@ -5,7 +5,8 @@ import { createRelay, signToken, type Relay } from '@driftless/relay'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { ReplicaError } from '../src/index.js'
-import { closeAll, replica, text, until } from './helpers.js'
+import { waitUntil } from '@driftless/testkit/support'
+import { closeAll, replica, text } from './helpers.js'
 
 const relays: Relay[] = []
 const dirs: string[] = []
@@ -39,7 +40,7 @@ describe('replica version history (real relay, SQLite)', () => {
     const b = replica({ relay: relay.url, WebSocket: ws, docId: 'hist' })
     a.doc.getText('t').insert(0, 'first draft')
     await a.whenSynced()
-    await until(() => a.status === 'synced', 5_000, 'a synced')
+    await waitUntil(() => a.status === 'synced', 5_000, 'a synced')
     const created = await a.createVersion('draft 1')
     expect(created).toMatchObject({ name: 'draft 1', kind: 'named', authors: ['anonymous'] })
     a.doc.getText('t').insert(11, ', then edited')
@@ -52,10 +53,10 @@ describe('replica version history (real relay, SQLite)', () => {
     const { restored, beforeRestore } = await b.restoreVersion(created.id)
     expect(restored.id).toBe(created.id)
     expect(beforeRestore.kind).toBe('beforeRestore')
-    await until(() => text(a) === 'first draft' && text(b) === 'first draft', 5_000, 'restored everywhere')
+    await waitUntil(() => text(a) === 'first draft' && text(b) === 'first draft', 5_000, 'restored everywhere')
 
     await a.restoreVersion(beforeRestore.id)
-    await until(() => text(a) === 'first draft, then edited' && text(b) === text(a), 5_000, 'restore undone')
+    await waitUntil(() => text(a) === 'first draft, then edited' && text(b) === text(a), 5_000, 'restore undone')
   })
 
   it('edits made offline during a restore land on top of the restored content', async () => {
@@ -64,19 +65,19 @@ describe('replica version history (real relay, SQLite)', () => {
     const b = replica({ relay: relay.url, WebSocket: ws, docId: 'offline' })
     a.doc.getText('t').insert(0, 'one two')
     await a.whenSynced()
-    await until(() => a.status === 'synced', 5_000, 'a synced')
+    await waitUntil(() => a.status === 'synced', 5_000, 'a synced')
     const version = await a.createVersion('v1')
     a.doc.getText('t').insert(7, ' three')
     await a.whenSynced()
-    await until(() => text(b) === 'one two three', 5_000, 'b has it')
+    await waitUntil(() => text(b) === 'one two three', 5_000, 'b has it')
     b.disconnect()
     b.doc.getText('t').insert(0, 'B: ')
     expect(await codeOf(b.restoreVersion(version.id))).toBe('offline')
     await a.restoreVersion(version.id)
-    await until(() => text(a) === 'one two', 5_000, 'a restored')
+    await waitUntil(() => text(a) === 'one two', 5_000, 'a restored')
     b.connect()
     await b.whenSynced()
-    await until(() => text(a) === 'B: one two' && text(b) === 'B: one two', 5_000, 'merged')
+    await waitUntil(() => text(a) === 'B: one two' && text(b) === 'B: one two', 5_000, 'merged')
   })
 
   it('typed errors: read-only tokens, unknown versions, bad names; nothing stored', async () => {
@@ -86,7 +87,7 @@ describe('replica version history (real relay, SQLite)', () => {
     const reader = replica({ relay: relay.url, WebSocket: ws, docId: 'typed', token: await signToken({ secret, docs: { typed: 'read' }, subject: 'r' }) })
     writer.doc.getText('t').insert(0, 'x')
     await writer.whenSynced()
-    await until(() => writer.status === 'synced' && reader.status !== 'offline' && reader.status !== 'connecting', 5_000, 'both connected')
+    await waitUntil(() => writer.status === 'synced' && reader.status !== 'offline' && reader.status !== 'connecting', 5_000, 'both connected')
     const version = await writer.createVersion('v')
     expect(await codeOf(reader.createVersion('nope'))).toBe('read-only')
     expect(await codeOf(reader.restoreVersion(version.id))).toBe('read-only')

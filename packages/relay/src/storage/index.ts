@@ -29,4 +29,4 @@ export const createStorage = (option: StorageOption): RelayStorage => {
 export type { RelayStorage, StoredUpdate, PendingWrite } from './types.js'
 export type { VersionStore, VersionInfo, VersionKind, NewVersion } from './versions.js'
 export { createMemoryStorage, createSqliteStorage, type SqliteStorageOptions }
-export { createPostgresStorage, PostgresStorageError, type PostgresStorageOptions } from './postgres.js'
+export { createPostgresStorage, type PostgresStorageOptions } from './postgres.js'

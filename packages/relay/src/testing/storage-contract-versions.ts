@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest'
 import * as Y from 'yjs'
-import type { NewVersion } from '../src/storage/versions.js'
-import type { RelayStorage } from '../src/storage/types.js'
+import type { NewVersion } from '../storage/versions.js'
+import type { RelayStorage } from '../storage/types.js'
 
 const update = (text: string): Uint8Array => {
   const doc = new Y.Doc()

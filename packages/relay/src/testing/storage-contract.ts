@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import type { RelayStorage, StoredUpdate } from '../src/storage/types.js'
+import { StorageError } from '../adapter-errors.js'
+import type { RelayStorage, StoredUpdate } from '../storage/types.js'
 import { versionContract } from './storage-contract-versions.js'
 
 /** What an adapter's test gives the contract suite, fresh for each test. */
@@ -30,16 +31,25 @@ const textOf = (rows: readonly StoredUpdate[]): string => {
 
 const bytesOf = (rows: readonly StoredUpdate[]): number[][] => rows.map(row => [...row.update])
 
+/** Options of {@link runStorageContract}. */
+export interface StorageContractOptions {
+  /** The adapter keeps data across close and reopen: runs the reopening tests (needs `reopen`). @default false */
+  persistent?: boolean
+}
+
 /**
- * The acceptance suite every `RelayStorage` must pass: ordering, document isolation, compaction
- * (`replace`) semantics under races, large and many documents, and (for persistent adapters) reopening.
- * It only uses the `RelayStorage` interface. Usage:
- * `runStorageContract('sqlite', () => ({ storage: createSqliteStorage({ path }), reopen: ... }), { persistent: true })`.
+ * Registers (with vitest's `describe`/`it`) the acceptance suite every `RelayStorage` must pass: ordering,
+ * document isolation, copies, compaction (`replace`) semantics under races, large and many documents, the
+ * error convention (`StorageError` with code `closed` after close) and, for persistent adapters, reopening.
+ * It only uses the `RelayStorage` interface; `setup` runs once per test.
+ *
+ * @example
+ * runStorageContract('sqlite', () => ({ storage: createSqliteStorage({ path }), reopen: async () => createSqliteStorage({ path }) }), { persistent: true })
  */
 export const runStorageContract = (
   name: string,
   setup: () => Promise<StorageFixture> | StorageFixture,
-  { persistent = false }: { persistent?: boolean } = {},
+  { persistent = false }: StorageContractOptions = {},
 ): void => {
   describe(`${name} storage contract`, () => {
     let fixture: StorageFixture | undefined
@@ -201,6 +211,22 @@ export const runStorageContract = (
     })
 
     versionContract({ open, reopen: persistent ? reopen : undefined })
+
+    it('rejects every operation after close with a StorageError coded closed', async () => {
+      const storage = await open()
+      await storage.append([{ docId: 'doc', update: textUpdate(new Y.Doc(), 'x') }])
+      await storage.close()
+      const refusals = [
+        storage.load('doc'),
+        storage.append([{ docId: 'doc', update: textUpdate(new Y.Doc(), 'y') }]),
+        storage.replace('doc', [1], textUpdate(new Y.Doc(), 'z')),
+      ]
+      for (const refusal of refusals) {
+        const error: unknown = await refusal.then(() => undefined, (e: unknown) => e)
+        expect(error).toBeInstanceOf(StorageError)
+        expect((error as StorageError).code).toBe('closed')
+      }
+    })
 
     if (!persistent) return
 

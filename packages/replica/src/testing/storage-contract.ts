@@ -1,5 +1,5 @@
 import * as Y from 'yjs'
-import type { StorageAdapter } from './types.js'
+import type { StorageAdapter } from '../storage/types.js'
 
 /** One acceptance check of the storage contract; throws on failure. */
 export interface StorageContractCase {
