@@ -144,7 +144,8 @@ export class CommitQueue {
     let committed = false
     const started = performance.now()
     try {
-      await this.storage.append(writes.map(({ docId, update }) => ({ docId, update })))
+      // One row per accepted update, each with its own author: merging them here would lose who wrote what.
+      await this.storage.append(writes.map(({ docId, update, author }) => ({ docId, update, author })))
       this.hooks.onCommitDuration((performance.now() - started) / 1000, writes.length)
       committed = true
     } catch (cause) {
