@@ -1,0 +1,35 @@
+import { pino } from 'pino'
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { CommitQueue } from '../src/commit-queue.js'
+import { createMemoryStorage, type PendingWrite } from '../src/index.js'
+
+const edit = (key: string): Uint8Array => {
+  const doc = new Y.Doc()
+  doc.getMap('m').set(key, 1)
+  return Y.encodeStateAsUpdate(doc)
+}
+
+describe('CommitQueue attribution', () => {
+  it('commits updates from different authors in one transaction as separate writes, each with its own author', async () => {
+    const storage = createMemoryStorage()
+    const transactions: PendingWrite[][] = []
+    const append = storage.append.bind(storage)
+    storage.append = async (writes) => {
+      transactions.push([...writes])
+      await append(writes)
+    }
+    const queue = new CommitQueue(storage, { onCommitted: () => {}, onCommitDuration: () => {} }, pino({ level: 'silent' }))
+    queue.enqueue('doc', edit('a'), null, 0, 'alice')
+    queue.enqueue('doc', edit('b'), null, 0, 'bob')
+    queue.enqueue('doc', edit('c'), null, 0, 'anonymous')
+    await queue.drain()
+
+    expect(transactions.map(writes => writes.map(write => write.author))).toEqual([['alice', 'bob', 'anonymous']])
+    const version = await storage.versions.create({
+      docId: 'doc', kind: 'named', name: 'v', createdAt: 0, createdBy: 'alice', update: edit('state'), keepAutomatic: 50,
+    })
+    expect(version.authors).toEqual(['alice', 'anonymous', 'bob'])
+    await storage.close()
+  })
+})
