@@ -35,10 +35,16 @@ export const ErrorCode = {
    * client id another connection owns): those awareness states were dropped; the rest was applied.
    */
   awarenessLimit: 15,
+  // 16 is `documentDeleted` (document lifecycle).
   /** Version history: the document has no version with that id (never had, deleted by retention, or another document's). */
-  versionNotFound: 16,
+  versionNotFound: 17,
   /** Version history: a version name must be 1–256 bytes of UTF-8. Nothing was stored. */
-  invalidVersionName: 17,
+  invalidVersionName: 18,
+  /**
+   * Version history: the relay could not compute the restore (it failed, or took longer than the relay's
+   * `restoreTimeoutMs`). Nothing was stored or changed.
+   */
+  restoreFailed: 19,
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

@@ -15,6 +15,7 @@
  *   dropped before the answer). Nothing is queued; ask again once `status` is `syncing` or `synced`.
  * - `version-not-found`: no such version of this document (deleted by retention, or another document's).
  * - `invalid-version-name`: a version name must be 1–256 bytes of UTF-8.
+ * - `restore-failed`: the relay could not compute the restore (it failed or ran out of time); nothing changed.
  * - `websocket-missing`: a relay is configured but there is no WebSocket here (Node without the `WebSocket`
  *   option). The replica works locally; pass `WebSocket` (Node: `ws`).
  */
@@ -29,6 +30,7 @@ export type ReplicaErrorCode =
   | 'offline'
   | 'version-not-found'
   | 'invalid-version-name'
+  | 'restore-failed'
   | 'websocket-missing'
 
 /** Every error a replica reports, through `on('error')` or a rejected promise. */

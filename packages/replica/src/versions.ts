@@ -18,6 +18,7 @@ const errorFor = (code: number): ReplicaErrorCode => {
     case ErrorCode.tokenExpired: return 'unauthorized'
     case ErrorCode.versionNotFound: return 'version-not-found'
     case ErrorCode.invalidVersionName: return 'invalid-version-name'
+    case ErrorCode.restoreFailed: return 'restore-failed'
     case ErrorCode.storageFailure:
     case ErrorCode.rateLimited:
     case ErrorCode.notSubscribed: return 'relay-busy'

@@ -18,6 +18,7 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.invalidVersionName]: 400,
   [ErrorCode.invalidUpdate]: 422,
   [ErrorCode.storageFailure]: 503,
+  [ErrorCode.restoreFailed]: 503,
 }
 
 const failure = (error: unknown): AdminResponse => {
