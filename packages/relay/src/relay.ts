@@ -193,6 +193,7 @@ export const createRelay = async (options: RelayOptions = {}): Promise<Relay> =>
     commits.stopRetrying()
     versionScheduler.stop()
     await versions.settle()
+    await versions.close()
     await commits.drain()
     await closeAll(connections, CLOSE_WAIT_MS)
     wss.close()

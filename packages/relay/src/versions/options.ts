@@ -17,12 +17,19 @@ export interface VersionOptions {
    * @default { automatic: 50 }
    */
   keepVersions?: { automatic?: number }
+  /**
+   * Longest a restore's computation may take (it runs on a worker thread, off the event loop); past it the
+   * restore is refused with `restoreFailed` and nothing changes. A 4.2 MB text takes about 5 s here.
+   * @default 60_000
+   */
+  restoreTimeoutMs?: number
 }
 
 export interface ResolvedVersionOptions {
   afterIdleMs: number
   everyUpdates: number
   keepAutomatic: number
+  restoreTimeoutMs: number
 }
 
 /** Longest version name, in UTF-8 bytes. */
@@ -33,8 +40,14 @@ const nonNegative = (name: string, value: number): number => {
   return value
 }
 
+const positive = (name: string, value: number): number => {
+  if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive integer, got ${value}`)
+  return value
+}
+
 export const resolveVersionOptions = (options: VersionOptions): ResolvedVersionOptions => ({
   afterIdleMs: nonNegative('versionAfterIdleMs', options.versionAfterIdleMs ?? 300_000),
   everyUpdates: nonNegative('versionEveryUpdates', options.versionEveryUpdates ?? 0),
   keepAutomatic: nonNegative('keepVersions.automatic', options.keepVersions?.automatic ?? 50),
+  restoreTimeoutMs: positive('restoreTimeoutMs', options.restoreTimeoutMs ?? 60_000),
 })

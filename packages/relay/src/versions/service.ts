@@ -1,6 +1,5 @@
 import * as Y from 'yjs'
 import { ErrorCode } from '@driftless/protocol'
-import { HistoryError, restoreUpdate } from '@driftless/history'
 import type { Logger } from 'pino'
 import type { AckTarget } from '../commit-queue.js'
 import { RelayError } from '../errors.js'
@@ -9,6 +8,7 @@ import type { Rooms } from '../rooms.js'
 import type { RelayStorage } from '../storage/types.js'
 import type { VersionInfo, VersionKind } from '../storage/versions.js'
 import { MAX_VERSION_NAME_BYTES, type ResolvedVersionOptions } from './options.js'
+import { RestoreWorker } from './restore-worker.js'
 
 /** What a restore did. */
 export interface RestoreResult {
@@ -31,19 +31,22 @@ export const checkVersionName = (name: unknown): string => {
 
 /**
  * Version history of the relay's documents: list, take, read and restore versions. A restore is computed
- * here (`restoreUpdate`) and then accepted like a client's update: fanned out, published to other nodes,
- * committed, and recorded under the restorer's name.
+ * on a worker thread (`restoreUpdate`, see `RestoreWorker`) and then accepted like a client's update: fanned
+ * out, published to other nodes, committed, and recorded under the restorer's name.
  */
 export class VersionService {
   /** One version operation per document at a time, so "before restore" and the restore stay together. */
   private readonly chains = new Map<string, Promise<unknown>>()
+  private readonly restorer: RestoreWorker
 
   constructor(
     private readonly storage: RelayStorage,
     private readonly rooms: Rooms,
     private readonly options: ResolvedVersionOptions,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.restorer = new RestoreWorker(options.restoreTimeoutMs)
+  }
 
   /** The document's versions, newest first. */
   list(docId: string): Promise<VersionInfo[]> {
@@ -77,13 +80,7 @@ export class VersionService {
       const version = await this.get(docId, id)
       return this.withRoom(docId, async room => {
         const state = room.state()
-        let update: Uint8Array
-        try {
-          update = restoreUpdate(state, version.update)
-        } catch (cause) {
-          if (cause instanceof HistoryError) throw new RelayError(ErrorCode.invalidUpdate, cause.message, { cause })
-          throw cause
-        }
+        const update = await this.restorer.compute(state, version.update)
         const name = `Before restoring ${version.info.name ?? `version ${id}`}`.slice(0, MAX_VERSION_NAME_BYTES / 4)
         const beforeRestore = await this.take(docId, 'beforeRestore', name, by, state)
         // Updates accepted meanwhile are concurrent with the restore, which is computed against `state`: Yjs merges them.
@@ -132,6 +129,11 @@ export class VersionService {
   /** Resolves once every version operation started so far has finished. */
   async settle(): Promise<void> {
     while (this.chains.size > 0) await Promise.allSettled([...this.chains.values()])
+  }
+
+  /** After `settle`: ends the restore thread. */
+  close(): Promise<void> {
+    return this.restorer.close()
   }
 
   private serial<T>(docId: string, work: () => Promise<T>): Promise<T> {
