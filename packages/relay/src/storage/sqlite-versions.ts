@@ -78,7 +78,9 @@ export const createSqliteVersions = (db: Database.Database, assertOpen: () => vo
     },
     async create(version) {
       assertOpen()
-      return create(version)
+      // IMMEDIATE: a deferred transaction that read first could not upgrade to writing once the writer thread
+      // committed meanwhile (SQLITE_BUSY at once, the busy timeout does not apply); this one waits for the lock.
+      return create.immediate(version)
     },
   }
 }
