@@ -5,7 +5,8 @@ import { repeatAlternating, rowFrom, tempDir } from '../scenario.js'
 import { startServer } from '../proc/server-process.js'
 import { largeUpdate } from '../large-update.js'
 import { loadReplica } from '../systems/driftless.js'
-import { waitUntil, withTimeout } from '../wait.js'
+import { waitUntil } from '@driftless/testkit/support'
+import { withTimeout } from '../wait.js'
 
 const SCENARIO = '11. version history'
 const TIMEOUT_MS = 120_000
@@ -33,10 +34,11 @@ export const versions: Scenario = {
       const data = tempDir('versions')
       const server = await startServer('driftless', { dataDir: data.path })
       const replica = mod.openReplica({ docId: `versions-${rep}`, relay: server.url, storage: 'memory', WebSocket, crossTab: false }) as unknown as VersionedReplica
+      const opened = [replica]
       try {
         Y.applyUpdate(replica.doc, update)
         await withTimeout('large document synced', replica.whenSynced(), TIMEOUT_MS)
-        await waitUntil('replica synced', () => replica.status === 'synced', { timeoutMs: TIMEOUT_MS })
+        await waitUntil(() => replica.status === 'synced', TIMEOUT_MS, 'replica synced')
         let started = performance.now()
         const version = await withTimeout('create version', replica.createVersion('bench'), TIMEOUT_MS)
         const createMs = performance.now() - started
@@ -46,17 +48,32 @@ export const versions: Scenario = {
         const rssBefore = server.memory().rss
         let rssMax = rssBefore
         const sampler = setInterval(() => { rssMax = Math.max(rssMax, server.memory().rss) }, RSS_SAMPLE_MS)
+        // Another document on the same relay, edited one change at a time while the restore runs.
+        const other = mod.openReplica({ docId: `versions-other-${rep}`, relay: server.url, storage: 'memory', WebSocket, crossTab: false }) as unknown as VersionedReplica
+        opened.push(other)
+        await waitUntil(() => other.status === 'synced', TIMEOUT_MS, 'other document synced')
         started = performance.now()
+        let restoring = true
+        const restore = withTimeout('restore version', replica.restoreVersion(version.id), TIMEOUT_MS).finally(() => { restoring = false })
+        let otherMaxMs = 0
+        let otherEdits = 0
         try {
-          await withTimeout('restore version', replica.restoreVersion(version.id), TIMEOUT_MS)
+          while (restoring) {
+            const sent = performance.now()
+            other.doc.getText('text').insert(0, 'x')
+            await withTimeout('other document edit synced', other.whenSynced(), TIMEOUT_MS)
+            otherMaxMs = Math.max(otherMaxMs, performance.now() - sent)
+            otherEdits++
+          }
+          await restore
         } finally {
           clearInterval(sampler)
         }
         const restoreMs = performance.now() - started
         rssMax = Math.max(rssMax, server.memory().rss)
-        return { createMs, bytes: version.bytes, restoreMs, rssBefore: rssBefore / 2 ** 20, rssDuring: rssMax / 2 ** 20 }
+        return { createMs, bytes: version.bytes, restoreMs, rssBefore: rssBefore / 2 ** 20, rssDuring: rssMax / 2 ** 20, otherMaxMs, otherEdits }
       } finally {
-        await replica.close()
+        for (const open of opened) await open.close()
         await server.stop()
         data.remove()
       }
@@ -70,8 +87,10 @@ export const versions: Scenario = {
         rowFrom({ ...base, metric: 'restore it (request to committed)', key: 'restoreMs', unit: 'ms', better: 'lower' }, results),
         rowFrom({ ...base, metric: 'relay RSS before the restore', key: 'rssBefore', unit: 'MiB', better: 'lower' }, results),
         rowFrom({ ...base, metric: 'relay RSS during the restore (max sampled)', key: 'rssDuring', unit: 'MiB', better: 'lower' }, results),
+        rowFrom({ ...base, metric: 'another document during the restore: slowest edit to synced', key: 'otherMaxMs', unit: 'ms', better: 'lower' }, results),
+        rowFrom({ ...base, metric: 'another document during the restore: edits synced, one after another', key: 'otherEdits', unit: 'count', better: 'higher' }, results),
       ],
-      method: `Driftless only (the peers have no version history). One Node replica loads the large document (${update.byteLength.toLocaleString('en-US')} bytes, as in scenario 3) into a relay process on SQLite and waits until it is synced; \`createVersion\` is timed from the request to the answer (the relay merges the state and writes it to SQLite). After one small edit and a full GC in the relay, \`restoreVersion\` is timed from the request to the answer, which comes once the restore's update is committed; the relay's VmRSS is sampled every ${RSS_SAMPLE_MS} ms meanwhile (the restore loads the current state and the version into two temporary Y.Docs).`,
+      method: `Driftless only (the peers have no version history). One Node replica loads the large document (${update.byteLength.toLocaleString('en-US')} bytes, as in scenario 3) into a relay process on SQLite and waits until it is synced; \`createVersion\` is timed from the request to the answer (the relay merges the state and writes it to SQLite). After one small edit and a full GC in the relay, \`restoreVersion\` is timed from the request to the answer, which comes once the restore's update is committed; the relay's VmRSS is sampled every ${RSS_SAMPLE_MS} ms meanwhile (the restore loads the current state and the version into two temporary Y.Docs, on the relay's restore thread). Meanwhile a second replica edits another document on the same relay, one change at a time, each waited for until synced: the slowest of those round trips shows whether the restore stalls the relay for other documents.`,
     }
   },
 }
