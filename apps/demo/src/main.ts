@@ -5,6 +5,7 @@ import { readConfig } from './config.js'
 import { h } from './dom.js'
 import { devTokenSource } from './auth.js'
 import { mountBanners } from './banners.js'
+import { mountHistoryPanel } from './history-panel.js'
 import { devicePeer } from './identity.js'
 import { mountPresence } from './presence.js'
 import { showRelayErrors } from './relay-errors.js'
@@ -45,15 +46,18 @@ const statusBar = h('div', { class: 'status-bar', 'data-testid': 'status-bar' })
 const presenceBar = h('div', { class: 'presence-bar' })
 const bannerRoot = h('div', { class: 'banner-area' })
 const boardRoot = h('main', { class: 'board', 'data-testid': 'board' })
+const historyRoot = h('div', { class: 'history-area' })
 app.append(
   h('header', { class: 'top' }, h('h1', {}, 'Driftless board'), h('span', { class: 'doc', 'data-testid': 'doc-id', title: 'The document this board is stored in' }, config.docId), statusBar),
   presenceBar,
   bannerRoot,
+  historyRoot,
   boardRoot,
 )
 mountStatusBar(statusBar, replica)
 const banners = mountBanners(bannerRoot)
 showRelayErrors(replica, banners)
+mountHistoryPanel(historyRoot, replica)
 
 await replica.loaded
 const board = await openEventBoard(replica, config.docId)
