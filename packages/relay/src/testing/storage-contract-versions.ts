@@ -76,6 +76,18 @@ export const versionContract = ({ open, reopen }: {
     expect(await storage.versions.get('doc', created[2]!.id)).toBeUndefined()
   })
 
+  it('versions: taken while other writes commit, every one is stored and no author is lost', async () => {
+    const storage = await open()
+    const writes = Array.from({ length: 60 }, (_, i) => storage.append([{ docId: 'doc', update: update(`w${i}`), author: `author${i % 6}` }]))
+    const taken = Array.from({ length: 10 }, () => storage.versions.create(version('doc', { kind: 'automatic', name: null })))
+    const [, versions] = await Promise.all([Promise.all(writes), Promise.all(taken)])
+    const last = await storage.versions.create(version('doc'))
+    expect((await storage.versions.list('doc')).length).toBe(11)
+    // Each author is listed by the version that followed its first write after the previous one; together, all six.
+    const listed = [...versions, last].flatMap(info => info.authors)
+    expect(new Set(listed)).toEqual(new Set(Array.from({ length: 6 }, (_, i) => `author${i}`)))
+  })
+
   if (reopen === undefined) return
 
   it('versions: survive close and reopen, with authors not yet taken', async () => {
