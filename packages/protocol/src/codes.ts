@@ -31,6 +31,11 @@ export const ErrorCode = {
   storageFailure: 13,
   /** The relay is shutting down or failed unexpectedly; reconnect. */
   internal: 14,
+  /**
+   * The document was deleted on the relay: the subscription ended, the update was not stored. Stop syncing
+   * it and clear the local copy; only an explicit restore on the relay makes the id usable again.
+   */
+  documentDeleted: 15,
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
@@ -69,6 +74,8 @@ export const CloseCode = {
   rateLimited: 4005,
   /** No ping arrived within the heartbeat window; reconnect. */
   heartbeatTimeout: 4006,
+  /** A y-websocket client's document was deleted on the relay; do not reconnect to it. */
+  documentDeleted: 4007,
 } as const
 
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode]

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
+import { createLifecycleSchema, sqliteLifecycle } from './sqlite-lifecycle.js'
 import { SqliteWriter } from './sqlite-writer.js'
 import type { RelayStorage, StoredUpdate } from './types.js'
 
@@ -41,6 +42,7 @@ export const createSqliteStorage = (options: SqliteStorageOptions): RelayStorage
     );
     CREATE INDEX IF NOT EXISTS updates_by_doc ON updates (doc_id, id);
   `)
+  createLifecycleSchema(db)
   const selectDoc = db.prepare<[string], Row>('SELECT id, data AS "update" FROM updates WHERE doc_id = ? ORDER BY id')
   const writer = new SqliteWriter(options.path, options.synchronous === 'normal' ? 'NORMAL' : 'FULL')
   let closing: Promise<void> | null = null
@@ -64,5 +66,6 @@ export const createSqliteStorage = (options: SqliteStorageOptions): RelayStorage
       })
       return closing
     },
+    ...sqliteLifecycle(db, writer, () => closing !== null),
   }
 }
