@@ -1,12 +1,14 @@
 export { createRelay, type Relay, type RelayStats } from './relay.js'
 export type { BrokerOption, RelayOptions, AuthOptions, AuthorizeContext, Access } from './options.js'
 export { RelayError } from './errors.js'
+export { AdminError, AdminErrorStatus, type AdminErrorCode, type AdminOptions } from './admin/index.js'
 export { signToken, type SignTokenOptions, type DocsClaim } from './auth.js'
 export {
   createStorage, createMemoryStorage, createSqliteStorage, createPostgresStorage, PostgresStorageError,
   type StorageOption, type SqliteStorageOptions, type PostgresStorageOptions, type RelayStorage, type StoredUpdate, type PendingWrite,
+  type DocumentSummary, type ListQuery, type Tombstone,
 } from './storage/index.js'
 export { createLocalBroker } from './broker/local.js'
 export { createRedisBroker, RedisBrokerError, type RedisBroker, type RedisBrokerOptions } from './broker/redis.js'
-export type { RelayBroker } from './broker/types.js'
+export type { BrokerControl, RelayBroker } from './broker/types.js'
 export { isValidUpdate } from './validate.js'
