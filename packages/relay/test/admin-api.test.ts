@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { createMemoryStorage, signToken, type Relay, type RelayOptions, type RelayStorage } from '../src/index.js'
 import { adminRoutes } from '../src/admin/index.js'
-import { openApiDocument } from '../src/admin/openapi.js'
+import type { openApiDocument } from '../src/admin/openapi.js'
 import { admin, docPath } from './admin-helpers.js'
 import { makeUpdate, startRelay, TestClient } from './helpers.js'
 

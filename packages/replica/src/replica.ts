@@ -27,6 +27,11 @@ export interface ReplicaEvents {
   error(error: ReplicaError): void
   /** This tab took (true) or lost (false) the relay connection. */
   leader(isLeader: boolean): void
+  /**
+   * The relay deleted the document: syncing stopped for good, pending changes were dropped and (unless
+   * `onDeleted: 'keep'`) the local copy cleared. Emitted once the local storage work is done.
+   */
+  deleted(): void
 }
 
 /** Origins of updates the replica applies itself and must not record as local edits. */
@@ -53,6 +58,7 @@ export class Replica {
   readonly #link: RelayLink | undefined
   #port: DocPort | undefined
   #closed = false
+  #deleted = false
   #wasSynced = false
   #restoreTimer: ReturnType<typeof setTimeout> | undefined
 
@@ -78,6 +84,7 @@ export class Replica {
       refreshPending: () => this.#refreshPending(),
       acknowledged: (seqs) => this.#store.deletePending(this.#tracker.acknowledge(seqs)),
       changed: () => this.#update(),
+      deleted: () => void this.#onDeleted(),
       error: (error) => this.#events.emit('error', error),
     })
     if (share) this.#channel = new TabChannel(`${prefix}:doc:${this.docId}`, this.doc, this.awareness)
@@ -102,6 +109,11 @@ export class Replica {
     return this.#link?.isLeader ?? true
   }
 
+  /** The relay deleted this document (see the `deleted` event); the replica no longer syncs or stores it. */
+  get deleted(): boolean {
+    return this.#deleted
+  }
+
   /** Local changes not yet durably acknowledged by the relay (survives reloads). */
   get pending(): number {
     return this.#tracker.count
@@ -124,7 +136,7 @@ export class Replica {
 
   /** Connects to the relay (again, after `disconnect()`). */
   connect(): void {
-    if (this.#closed || this.#port || !this.#link || relayUrls(this.options.relay).length === 0) return
+    if (this.#closed || this.#deleted || this.#port || !this.#link || relayUrls(this.options.relay).length === 0) return
     let port: DocPort | undefined = undefined
     port = this.#link.attach(this.docId, {
       state: (state) => { if (this.#port === port) this.#session.onState(state) },
@@ -193,6 +205,32 @@ export class Replica {
       if (this.#closed) return
       void this.#restore().then((done) => { if (!done && !this.#closed) this.#restoreLater(backoff) })
     }, backoff.next() + 100)
+  }
+
+  /**
+   * The relay deleted the document. Stops syncing and recording edits, drops pending changes (the relay
+   * refuses them for good), then clears local storage unless told to keep it, and says so.
+   */
+  async #onDeleted(): Promise<void> {
+    if (this.#deleted || this.#closed) return
+    this.#deleted = true
+    this.disconnect()
+    this.doc.off('update', this.#onUpdate)
+    this.#tracker.seal()
+    const keys = this.#tracker.acknowledge(this.#tracker.sealed().map((change) => change.seq))
+    try {
+      if (this.options.onDeleted === 'keep') {
+        this.#store.deletePending(keys)
+        await this.#store.whenSaved()
+      } else {
+        // Writes still queued must land before the clear, and none may follow it.
+        await this.#store.close()
+        await this.#storage.adapter.clear(this.docId)
+      }
+    } catch (error) {
+      this.#events.emit('error', toStorageError(error))
+    }
+    if (!this.#closed) this.#events.emit('deleted')
   }
 
   /** Other tabs (or a closed one) may have left pending changes in shared storage: take them in. */

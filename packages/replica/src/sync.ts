@@ -16,6 +16,8 @@ export interface SyncHooks {
   acknowledged(seqs: readonly number[]): void
   /** Something about the session changed (state, handshake, read-only). */
   changed(): void
+  /** The relay deleted the document (`documentDeleted`): syncing it is over. */
+  deleted(): void
   error(error: ReplicaError): void
 }
 
@@ -172,6 +174,9 @@ export class SyncSession {
         this.forbidden = true
         this.hooks.error(new ReplicaError('forbidden', `the token does not grant "${this.docId}": ${text}`))
         this.hooks.changed()
+        return
+      case ErrorCode.documentDeleted:
+        this.hooks.deleted()
         return
       case ErrorCode.unauthorized:
       case ErrorCode.tokenExpired:
