@@ -1,10 +1,12 @@
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { pino, type LevelWithSilent } from 'pino'
+import { runBackupCommand } from './cli-backup.js'
 import { createRelay } from './relay.js'
 import { DEFAULT_HOST, DEFAULT_PORT, type RelayOptions } from './options.js'
 
 const HELP = `driftless-relay: the Driftless websocket relay
+       driftless-relay export|import …: backups (see driftless-relay export --help)
 
 Options:
   --port <n>             port to listen on; 0 picks a free one        (default ${DEFAULT_PORT})
@@ -16,16 +18,19 @@ Options:
   --node-id <id>         this node's id in the broker                  (default random)
   --log-level <level>    trace | debug | info | warn | error | silent  (default info)
   --allowed-origin <o>   allow this browser Origin (repeatable; default: any)
+  --admin-token <token>  open the admin HTTP API (/v1/docs…) to this bearer token
   --help                 show this text
 
 Environment:
   DRIFTLESS_AUTH_SECRET  HS256 secret for client tokens (without it the relay is open to everyone)
   DRIFTLESS_STORAGE      like --storage (the flag wins); keeps a database password off the command line
   DRIFTLESS_BROKER       like --broker (the flag wins)
+  DRIFTLESS_ADMIN_TOKEN  like --admin-token (the flag wins); keeps the token off the command line
 `
 
 /** Runs the CLI: starts a relay, logs one JSON line `{"msg":"listening","url":...}`, stops on SIGTERM/SIGINT. */
 export const main = async (argv: string[]): Promise<void> => {
+  if (argv[0] === 'export' || argv[0] === 'import') return runBackupCommand(argv[0], argv.slice(1))
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -38,6 +43,7 @@ export const main = async (argv: string[]): Promise<void> => {
       'node-id': { type: 'string' },
       'log-level': { type: 'string' },
       'allowed-origin': { type: 'string', multiple: true },
+      'admin-token': { type: 'string' },
       help: { type: 'boolean' },
     },
   })
@@ -69,6 +75,8 @@ export const main = async (argv: string[]): Promise<void> => {
   const secret = process.env['DRIFTLESS_AUTH_SECRET']
   if (secret !== undefined && secret !== '') options.auth = { secret }
   if (values['allowed-origin'] !== undefined) options.allowedOrigins = values['allowed-origin']
+  const adminToken = values['admin-token'] ?? env('DRIFTLESS_ADMIN_TOKEN')
+  if (adminToken !== undefined) options.admin = { token: adminToken }
   if (brokerUrl !== undefined) options.broker = { kind: 'redis', url: brokerUrl, nodeId: values['node-id'] }
   const relay = await createRelay(options)
   // Scripts wait for this line, so it is printed whatever the log level.
