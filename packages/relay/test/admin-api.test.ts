@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+import { ErrorCode } from '@driftless/protocol'
 import { createMemoryStorage, signToken, type Relay, type RelayOptions, type RelayStorage } from '../src/index.js'
 import { adminRoutes } from '../src/admin/index.js'
 import type { openApiDocument } from '../src/admin/openapi.js'
@@ -154,6 +155,32 @@ describe('admin API: documents', () => {
     const wrong = await admin(r, 'PUT', docPath('x'), { token: TOKEN })
     expect(wrong).toMatchObject({ status: 405, json: { error: 'methodNotAllowed' } })
     expect(wrong.headers.allow).toBe('GET, DELETE')
+  })
+})
+
+describe('admin API: delete and restore', () => {
+  it('DELETE removes the document for subscribers and readers (410), restore reopens the id empty', async () => {
+    const r = await open()
+    const client = await TestClient.greeted(r.url)
+    await client.subscribe('team/7/board')
+    expect((await post(r, 'team/7/board', makeUpdate('content'))).status).toBe(200)
+    expect((await admin(r, 'DELETE', docPath('team/7/board'), { token: TOKEN })).status).toBe(204)
+    await client.waitFor(m => m.type === 'error' && m.docId === 'team/7/board' && m.code === ErrorCode.documentDeleted)
+    expect(await storage.load('team/7/board')).toEqual([])
+    for (const path of [docPath('team/7/board'), docPath('team/7/board', '/update'), docPath('team/7/board', '/json')]) {
+      expect(await admin(r, 'GET', path, { token: TOKEN })).toMatchObject({ status: 410, json: { error: 'documentDeleted' } })
+    }
+    expect(await post(r, 'team/7/board', makeUpdate('again'))).toMatchObject({ status: 410, json: { error: 'documentDeleted' } })
+    expect(await storage.load('team/7/board')).toEqual([])
+    expect((await admin(r, 'DELETE', docPath('team/7/board'), { token: TOKEN })).status).toBe(204)
+    expect((await admin(r, 'GET', '/v1/docs', { token: TOKEN })).json).toEqual({ docs: [], next: null })
+
+    expect((await admin(r, 'POST', docPath('team/7/board', '/restore'), { token: TOKEN })).status).toBe(204)
+    expect(await admin(r, 'POST', docPath('team/7/board', '/restore'), { token: TOKEN })).toMatchObject({ status: 409, json: { error: 'notDeleted' } })
+    expect(await admin(r, 'GET', docPath('team/7/board'), { token: TOKEN })).toMatchObject({ status: 404, json: { error: 'documentNotFound' } })
+    expect((await post(r, 'team/7/board', makeUpdate('new life'))).status).toBe(200)
+    expect(await storedText('team/7/board')).toBe('new life')
+    client.close()
   })
 })
 
