@@ -32,10 +32,15 @@ export const ErrorCode = {
   /** The relay is shutting down or failed unexpectedly; reconnect. */
   internal: 14,
   /**
+   * Presence over a limit (a state too large, too many states for the connection or the document, or a
+   * client id another connection owns): those awareness states were dropped; the rest was applied.
+   */
+  awarenessLimit: 15,
+  /**
    * The document was deleted on the relay: the subscription ended, the update was not stored. Stop syncing
    * it and clear the local copy; only an explicit restore on the relay makes the id usable again.
    */
-  documentDeleted: 15,
+  documentDeleted: 16,
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

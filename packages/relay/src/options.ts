@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { Logger, LevelWithSilent } from 'pino'
 import type { AdminOptions } from './admin/index.js'
+import { DEFAULT_AWARENESS_LIMITS, type AwarenessLimits } from './awareness.js'
 import type { RedisBrokerOptions } from './broker/redis.js'
 import type { RelayBroker } from './broker/types.js'
 import type { StorageOption } from './storage/index.js'
@@ -86,6 +87,11 @@ export interface RelayOptions {
   maxDocumentsPerConnection?: number
   /** Sustained messages per second per connection (token bucket; bursts up to this many). @default 1000 */
   maxMessagesPerSecond?: number
+  /**
+   * Bounds on presence (awareness) per document; states beyond them are refused with `awarenessLimit`.
+   * @default { maxStateBytes: 8192, maxStatesPerConnection: 16, maxStatesPerDocument: 512, maxSnapshotBytes: 262144, timeoutMs: 30000 }
+   */
+  awareness?: Partial<AwarenessLimits>
   /** Concurrent websocket connections; more are closed with 1013. @default 10000 */
   maxConnections?: number
   /** Bytes queued for one slow client before it is closed with 4004. @default 16 MiB */
@@ -117,6 +123,7 @@ export interface ResolvedLimits {
   compactAfterBytes: number
   tokenGraceMs: number
   readersMaySendAwareness: boolean
+  awareness: AwarenessLimits
 }
 
 const MiB = 1024 * 1024
@@ -136,4 +143,5 @@ export const resolveLimits = (options: RelayOptions): ResolvedLimits => ({
   compactAfterBytes: options.compactAfterBytes ?? 4 * MiB,
   tokenGraceMs: options.auth?.tokenGraceMs ?? 5000,
   readersMaySendAwareness: options.auth?.readersMaySendAwareness ?? true,
+  awareness: { ...DEFAULT_AWARENESS_LIMITS, ...options.awareness },
 })
