@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto'
+import type { KeyObject, webcrypto } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { Logger, LevelWithSilent } from 'pino'
 import type { AdminOptions } from './admin/index.js'
@@ -27,7 +27,7 @@ export interface AuthOptions {
    */
   secret?: string | Uint8Array
   /** Verify RS256/ES256/EdDSA JWTs with this public key (PEM SPKI string, or a KeyObject/CryptoKey). */
-  publicKey?: string | CryptoKey | KeyObject
+  publicKey?: string | webcrypto.CryptoKey | KeyObject
   /** Verify JWTs against a JSON Web Key Set fetched from this URL. */
   jwksUrl?: string
   /** Required `iss` claim, when set. */

@@ -15,7 +15,7 @@ const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url))
 /** Runs `driftless-relay <args>` from source with `stdin`, collecting its output. */
 const runCli = (args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', CLI, ...args], {
+    const child = spawn(process.execPath, ['--conditions=@driftless/source', '--import', 'tsx', CLI, ...args], {
       env: { ...process.env, DRIFTLESS_STORAGE: '' },
     })
     let stdout = ''

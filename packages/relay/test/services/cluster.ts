@@ -68,7 +68,7 @@ export async function spawnNode(deployment: Deployment): Promise<ProcessNode> {
     throw new Error('a CLI node uses the default table and key prefix')
   }
   const child = spawnService(process.execPath, [
-    '--conditions=source', '--import', 'tsx', CLI, '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn',
+    '--conditions=@driftless/source', '--import', 'tsx', CLI, '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn',
     '--broker', deployment.redisUrl,
   ], { env: { ...process.env, DRIFTLESS_STORAGE: deployment.pgUrl } })
   let stderr = ''
