@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import { ErrorCode } from '@driftless/protocol'
 import { RelayError } from './errors.js'
+import type { CommitOrigin } from './hooks/types.js'
 import type { PendingWrite, RelayStorage } from './storage/types.js'
 
 /** Who hears about a committed (or failed) update. */
@@ -47,9 +48,9 @@ export class CommitQueue {
     return this.pendingByDoc.has(docId)
   }
 
-  enqueue(docId: string, update: Uint8Array, target: AckTarget | null, ackId: number): void {
+  enqueue(docId: string, update: Uint8Array, target: AckTarget | null, ackId: number, origin?: CommitOrigin): void {
     this.pendingByDoc.set(docId, (this.pendingByDoc.get(docId) ?? 0) + 1)
-    this.writes.push({ docId, update })
+    this.writes.push({ docId, update, origin })
     this.targets.push(target)
     this.ackIds.push(ackId)
     this.schedule()

@@ -10,3 +10,7 @@ export { createLocalBroker } from './broker/local.js'
 export { createRedisBroker, RedisBrokerError, type RedisBroker, type RedisBrokerOptions } from './broker/redis.js'
 export type { RelayBroker } from './broker/types.js'
 export { isValidUpdate } from './validate.js'
+export type {
+  RelayHooks, HookOptions, HookName, HookConnection, CommitOrigin, LoadPayload, AfterCommitPayload, ChangePayload,
+  SubscriptionPayload, DocumentPayload,
+} from './hooks/types.js'

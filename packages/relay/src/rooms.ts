@@ -2,6 +2,7 @@ import * as Y from 'yjs'
 import type { Logger } from 'pino'
 import type { RelayBroker } from './broker/types.js'
 import type { AckTarget, CommitQueue } from './commit-queue.js'
+import { clientOrigin } from './hooks/connection.js'
 import { EMPTY_UPDATE, Room, type Subscriber } from './room.js'
 import type { RelayStorage, StoredUpdate } from './storage/types.js'
 
@@ -14,6 +15,10 @@ export interface RoomsDeps {
   /** A document was loaded with this stored log (compaction accounting). */
   onLoaded(docId: string, rows: readonly StoredUpdate[]): void
   onEvicted(docId: string): void
+  /** A document storage does not have is opening: its seed (already committed), or null. */
+  seed(docId: string): Promise<Uint8Array | null>
+  onJoined(docId: string, subscriber: Subscriber): void
+  onLeft(docId: string, subscriber: Subscriber): void
 }
 
 /**
@@ -52,13 +57,17 @@ export class Rooms {
       clearTimeout(room.evictTimer)
       room.evictTimer = null
     }
-    room.subscribers.add(subscriber)
+    if (!room.subscribers.has(subscriber)) {
+      room.subscribers.add(subscriber)
+      this.deps.onJoined(docId, subscriber)
+    }
     return room
   }
 
   /** Removes a subscriber, tells the others its awareness states are gone, and schedules eviction. */
   leave(room: Room, subscriber: Subscriber): void {
     if (!room.subscribers.delete(subscriber)) return
+    this.deps.onLeft(room.docId, subscriber)
     const removal = room.awareness.removeOwner(subscriber)
     if (removal !== null) room.broadcastAwareness(removal, subscriber)
     if (room.subscribers.size > 0 || room.evicted) return
@@ -73,7 +82,7 @@ export class Rooms {
     this.deps.broker.publish(room.docId, update).catch((error: unknown) => {
       this.deps.logger.warn({ err: error, docId: room.docId }, 'broker publish failed')
     })
-    this.deps.commits.enqueue(room.docId, update, target, ackId)
+    this.deps.commits.enqueue(room.docId, update, target, ackId, clientOrigin(origin))
   }
 
   /** Drops every room at shutdown. */
@@ -106,7 +115,9 @@ export class Rooms {
       if (room.evicted) stop()
       else room.stopBroker = stop
       const rows = await storage.load(room.docId)
-      const merged = rows.length === 0 ? EMPTY_UPDATE
+      const seed = rows.length === 0 ? await this.deps.seed(room.docId) : null
+      const merged = seed !== null ? seed
+        : rows.length === 0 ? EMPTY_UPDATE
         : rows.length === 1 ? rows[0]!.update
           : Y.mergeUpdates(rows.map(row => row.update))
       room.finishLoad(merged)

@@ -1,3 +1,4 @@
+import { MemoryOutbox } from './memory-outbox.js'
 import type { PendingWrite, RelayStorage, StoredUpdate } from './types.js'
 
 /**
@@ -11,13 +12,15 @@ export const createMemoryStorage = (): RelayStorage => {
   const assertOpen = (): void => {
     if (closed) throw new Error('memory storage is closed')
   }
+  const outbox = new MemoryOutbox(assertOpen)
   return {
     async load(docId) {
       assertOpen()
       return (docs.get(docId) ?? []).map(row => ({ id: row.id, update: row.update.slice() }))
     },
-    async append(writes: readonly PendingWrite[]) {
+    async append(writes: readonly PendingWrite[], options) {
       assertOpen()
+      outbox.add(options?.outbox ?? [])
       for (const write of writes) {
         let rows = docs.get(write.docId)
         if (rows === undefined) docs.set(write.docId, (rows = []))
@@ -31,9 +34,11 @@ export const createMemoryStorage = (): RelayStorage => {
       kept.push({ id: nextId++, update: merged.slice() })
       docs.set(docId, kept)
     },
+    outbox,
     async close() {
       closed = true
       docs.clear()
+      outbox.clear()
     },
   }
 }

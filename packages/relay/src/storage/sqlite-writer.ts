@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
+import type { NewOutboxEntry } from './outbox-types.js'
+import { OUTBOX_INSERT, toOutboxRow, type OutboxRow } from './sqlite-outbox-schema.js'
 import type { PendingWrite } from './types.js'
 
 /**
@@ -15,8 +17,10 @@ db.pragma('synchronous = ' + workerData.synchronous)
 db.pragma('busy_timeout = 5000')
 const insert = db.prepare('INSERT INTO updates (doc_id, data) VALUES (?, ?)')
 const remove = db.prepare('DELETE FROM updates WHERE doc_id = ? AND id = ?')
-const append = db.transaction((docIds, updates) => {
+const insertOutbox = db.prepare(${JSON.stringify(OUTBOX_INSERT)})
+const append = db.transaction((docIds, updates, outbox) => {
   for (let i = 0; i < docIds.length; i++) insert.run(docIds[i], updates[i])
+  for (const row of outbox) insertOutbox.run(...row)
 })
 const replace = db.transaction((docId, ids, merged) => {
   for (const id of ids) remove.run(docId, id)
@@ -24,7 +28,7 @@ const replace = db.transaction((docId, ids, merged) => {
 })
 parentPort.on('message', (job) => {
   try {
-    if (job.kind === 'append') append(job.docIds, job.updates)
+    if (job.kind === 'append') append(job.docIds, job.updates, job.outbox)
     else if (job.kind === 'replace') replace(job.docId, job.ids, job.merged)
     else if (job.kind === 'close') db.close()
     parentPort.postMessage({ id: job.id, ok: true })
@@ -35,7 +39,7 @@ parentPort.on('message', (job) => {
 `
 
 type Job =
-  | { kind: 'append'; docIds: string[]; updates: Uint8Array[] }
+  | { kind: 'append'; docIds: string[]; updates: Uint8Array[]; outbox: OutboxRow[] }
   | { kind: 'replace'; docId: string; ids: readonly number[]; merged: Uint8Array }
   | { kind: 'close' }
 
@@ -65,8 +69,8 @@ export class SqliteWriter {
     this.worker.on('exit', code => this.fail(new Error(`sqlite writer thread exited (${code})`)))
   }
 
-  append(writes: readonly PendingWrite[]): Promise<void> {
-    return this.run({ kind: 'append', docIds: writes.map(w => w.docId), updates: writes.map(w => w.update) })
+  append(writes: readonly PendingWrite[], outbox: readonly NewOutboxEntry[] = []): Promise<void> {
+    return this.run({ kind: 'append', docIds: writes.map(w => w.docId), updates: writes.map(w => w.update), outbox: outbox.map(toOutboxRow) })
   }
 
   replace(docId: string, ids: readonly number[], merged: Uint8Array): Promise<void> {
