@@ -16,12 +16,15 @@ Options:
   --node-id <id>         this node's id in the broker                  (default random)
   --log-level <level>    trace | debug | info | warn | error | silent  (default info)
   --allowed-origin <o>   allow this browser Origin (repeatable; default: any)
+  --webhook-url <url>    POST document events to this URL (repeatable)
   --help                 show this text
 
 Environment:
   DRIFTLESS_AUTH_SECRET  HS256 secret for client tokens (without it the relay is open to everyone)
   DRIFTLESS_STORAGE      like --storage (the flag wins); keeps a database password off the command line
   DRIFTLESS_BROKER       like --broker (the flag wins)
+  DRIFTLESS_WEBHOOK_URL  webhook URLs, comma-separated (added to --webhook-url)
+  DRIFTLESS_WEBHOOK_SECRET  HMAC-SHA256 key signing webhook requests (x-driftless-signature)
 `
 
 /** Runs the CLI: starts a relay, logs one JSON line `{"msg":"listening","url":...}`, stops on SIGTERM/SIGINT. */
@@ -38,6 +41,7 @@ export const main = async (argv: string[]): Promise<void> => {
       'node-id': { type: 'string' },
       'log-level': { type: 'string' },
       'allowed-origin': { type: 'string', multiple: true },
+      'webhook-url': { type: 'string', multiple: true },
       help: { type: 'boolean' },
     },
   })
@@ -69,6 +73,11 @@ export const main = async (argv: string[]): Promise<void> => {
   const secret = process.env['DRIFTLESS_AUTH_SECRET']
   if (secret !== undefined && secret !== '') options.auth = { secret }
   if (values['allowed-origin'] !== undefined) options.allowedOrigins = values['allowed-origin']
+  const webhookUrls = [...(values['webhook-url'] ?? []), ...(env('DRIFTLESS_WEBHOOK_URL') ?? '').split(',').map(url => url.trim()).filter(url => url !== '')]
+  if (webhookUrls.length > 0) {
+    options.webhookUrls = webhookUrls
+    options.webhookSecret = env('DRIFTLESS_WEBHOOK_SECRET')
+  }
   if (brokerUrl !== undefined) options.broker = { kind: 'redis', url: brokerUrl, nodeId: values['node-id'] }
   const relay = await createRelay(options)
   // Scripts wait for this line, so it is printed whatever the log level.

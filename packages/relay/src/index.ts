@@ -14,3 +14,5 @@ export type {
   RelayHooks, HookOptions, HookName, HookConnection, CommitOrigin, LoadPayload, AfterCommitPayload, ChangePayload,
   SubscriptionPayload, DocumentPayload,
 } from './hooks/types.js'
+export { signWebhook, verifyWebhook, SIGNATURE_HEADER, WebhookConfigError, type WebhookEvent, type WebhookDeliveryOptions } from './webhooks/index.js'
+export type { RelayOutbox, OutboxEntry, NewOutboxEntry, AppendOptions, WebhookEventType } from './storage/outbox-types.js'
