@@ -38,6 +38,14 @@ const insertOutbox = (outbox: string, from: number): string =>
    ON CONFLICT (target, type, doc_id) WHERE NOT started DO NOTHING`
 
 /**
+ * Writes outbox entries on `client` inside a transaction the caller runs (e.g. a document delete writing its
+ * `document.deleted` entries), so they commit or roll back with it.
+ */
+export const insertOutboxEntries = async (client: pg.PoolClient, outbox: string, entries: readonly NewOutboxEntry[]): Promise<void> => {
+  if (entries.length > 0) await client.query(insertOutbox(outbox, 1), outboxColumns(entries))
+}
+
+/**
  * Appends updates and outbox entries in one statement (so one transaction): the data-modifying CTE runs
  * whether or not its result is read.
  */
@@ -94,6 +102,6 @@ export const createPostgresOutbox = (
     await pool.query(`UPDATE ${outbox} SET due_at = $1, lease_until = 0 WHERE id = $2`, [dueAt, id])
   }),
   enqueue: entries => run('outbox enqueue', async () => {
-    await pool.query(insertOutbox(outbox, 1), outboxColumns(entries))
+    if (entries.length > 0) await pool.query(insertOutbox(outbox, 1), outboxColumns(entries))
   }),
 })

@@ -98,8 +98,9 @@ export class WebhookDispatcher {
       return this.outbox.remove([entry.id])
     }
     const now = Date.now()
+    // Cut short by shutdown: hand the entry back at once rather than let its lease run out.
+    if (this.closed) return this.outbox.retry(entry.id, now)
     const delay = this.backoff(entry.attempts)
-    if (this.closed) return
     if (now + delay - entry.createdAt > this.config.retryHorizonMs) {
       this.metrics.count('dropped')
       this.logger.error({ eventId: entry.eventId, docId: entry.docId, target: entry.target, attempts: entry.attempts, failure },
