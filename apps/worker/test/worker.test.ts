@@ -12,6 +12,7 @@ import { openReplica, type WebSocketConstructor } from '@driftless/replica'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { orderPlaced } from '../src/orders.js'
+import { sourceCondition } from '../../../vitest.shared.js'
 import { HANDLER } from '../src/worker.js'
 
 const ORDERS = 60
@@ -51,7 +52,7 @@ class MailService {
 
 /** The worker as its own process (`src/main.ts`), resolved once it printed `ready`. */
 const spawnWorker = async (relay: string, mailUrl: string): Promise<{ child: ChildProcess; exited: Promise<NodeJS.Signals | number | null> }> => {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(appDir, 'src', 'main.ts')], {
+  const child = spawn(process.execPath, [`--conditions=${sourceCondition}`, '--import', 'tsx', join(appDir, 'src', 'main.ts')], {
     cwd: appDir,
     env: { ...process.env, DRIFTLESS_RELAY_URL: relay, MAIL_URL: mailUrl, WORKER_DATA_DIR: join(dir, 'worker') },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -31,6 +31,11 @@ export const ErrorCode = {
   storageFailure: 13,
   /** The relay is shutting down or failed unexpectedly; reconnect. */
   internal: 14,
+  /**
+   * Presence over a limit (a state too large, too many states for the connection or the document, or a
+   * client id another connection owns): those awareness states were dropped; the rest was applied.
+   */
+  awarenessLimit: 15,
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

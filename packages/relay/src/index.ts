@@ -1,6 +1,7 @@
 export { createRelay, type Relay, type RelayStats } from './relay.js'
 export type { BrokerOption, RelayOptions, AuthOptions, AuthorizeContext, Access } from './options.js'
 export { RelayError } from './errors.js'
+export { MissingDependencyError } from './optional-dependency.js'
 export { signToken, type SignTokenOptions, type DocsClaim } from './auth.js'
 export {
   createStorage, createMemoryStorage, createSqliteStorage, createPostgresStorage, PostgresStorageError,

@@ -1,5 +1,5 @@
 import * as Y from 'yjs'
-import { AwarenessStates } from './awareness.js'
+import { AwarenessStates, encodeAwareness, type AwarenessEntry, type AwarenessLimits } from './awareness.js'
 import { dAwarenessFrame, dUpdateFrame, wsBinaryFrame, yAwarenessFrame, yUpdateFrame } from './frames.js'
 
 /** One end that receives a document's traffic: a Driftless connection or a y-websocket socket. */
@@ -28,7 +28,7 @@ const OUTBOX_MAX_BYTES = 256 * 1024
  */
 export class Room {
   readonly subscribers = new Set<Subscriber>()
-  readonly awareness = new AwarenessStates<Subscriber>()
+  readonly awareness: AwarenessStates<Subscriber>
   /** Set once the stored log is loaded; sync replies wait for it. */
   loaded = false
   /** Set when the room left memory; late callbacks must do nothing. */
@@ -47,7 +47,8 @@ export class Room {
   private outboxBytes = 0
   private outboxFlush: NodeJS.Immediate | null = null
 
-  constructor(readonly docId: string) {
+  constructor(readonly docId: string, awarenessLimits?: AwarenessLimits) {
+    this.awareness = new AwarenessStates(awarenessLimits)
     this.ready = new Promise<void>((resolve, reject) => {
       this.resolveReady = resolve
       this.rejectReady = reject
@@ -133,6 +134,16 @@ export class Room {
       return
     }
     this.sendToAll(merged, soleOrigin, dUpdateFrame, yUpdateFrame)
+  }
+
+  /**
+   * Applies a subscriber's (already parsed) awareness update and forwards what it changed: the update as it
+   * came when all of it was taken, else just the accepted entries. Returns why something was refused, or null.
+   */
+  receiveAwareness(update: Uint8Array, entries: readonly AwarenessEntry[], origin: Subscriber): string | null {
+    const { accepted, refused } = this.awareness.apply(entries, origin)
+    if (accepted.length > 0) this.broadcastAwareness(accepted.length === entries.length ? update : encodeAwareness(accepted), origin)
+    return refused
   }
 
   broadcastAwareness(update: Uint8Array, origin: Subscriber | null): void {

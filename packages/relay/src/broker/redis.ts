@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto'
-import { createRequire } from 'node:module'
 import { setTimeout as delay } from 'node:timers/promises'
 import type * as IORedis from 'ioredis'
 import type { Redis } from 'ioredis'
@@ -8,6 +7,7 @@ import { decodeEntry, NODE_FIELD, UPDATE_FIELD } from './redis-entry.js'
 import { missedEntries } from './redis-gaps.js'
 import { streamIdAt, streamIdBefore } from './redis-ids.js'
 import { isValidUpdate as isWellFormedUpdate } from '../validate.js'
+import { requireOptional } from '../optional-dependency.js'
 import { StreamReader } from './redis-reader.js'
 import { RecentPublishes } from './redis-recent.js'
 import { RedisBrokerError, type RedisBroker, type RedisBrokerLogger, type RedisBrokerOptions } from './redis-options.js'
@@ -23,7 +23,7 @@ interface DocState {
 const consoleLogger: RedisBrokerLogger = { warn: (details, message) => console.warn(message, details) }
 
 /** The client is loaded on first use: a single-node relay should not carry it in memory (about 7 MiB). */
-const loadRedis = (): typeof Redis => (createRequire(import.meta.url)('ioredis') as typeof IORedis).Redis
+const loadRedis = (): typeof Redis => requireOptional<typeof IORedis>('ioredis', 'The Redis broker').Redis
 
 /**
  * Fan-out between relay nodes over Redis Streams: one stream per document, entries tagged with the

@@ -24,3 +24,4 @@ export const hookConnection = (subscriber: Subscriber): HookConnection =>
 /** Updates written by the relay's own code carry this origin. */
 export const SERVER_ORIGIN: CommitOrigin = { kind: 'server' }
 export const SEED_ORIGIN: CommitOrigin = { kind: 'seed' }
+export const PEER_ORIGIN: CommitOrigin = { kind: 'peer' }

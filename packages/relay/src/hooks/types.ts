@@ -14,6 +14,8 @@ export type CommitOrigin =
   | { readonly kind: 'seed' }
   /** The relay's own server-side code (e.g. an HTTP route) wrote it. */
   | { readonly kind: 'server' }
+  /** Another relay node accepted it and forwarded it; this node committed it as well (that node reports it too). */
+  | { readonly kind: 'peer' }
 
 /** Payload of `onLoad`. */
 export interface LoadPayload {

@@ -1,10 +1,10 @@
-import { createRequire } from 'node:module'
 import type pg from 'pg'
+import { requireOptional } from '../optional-dependency.js'
 import { appendWithOutbox, createOutboxSchema, createPostgresOutbox } from './postgres-outbox.js'
 import type { PendingWrite, RelayStorage, StoredUpdate } from './types.js'
 
 /** The driver is loaded on first use: a relay on SQLite should not carry it in memory (about 4 MiB). */
-const loadPg = (): typeof pg => createRequire(import.meta.url)('pg') as typeof pg
+const loadPg = (): typeof pg => requireOptional<typeof pg>('pg', 'PostgreSQL storage')
 
 /** Options of the `postgres` storage adapter. */
 export interface PostgresStorageOptions {

@@ -29,8 +29,12 @@ export interface InProcessNode {
 }
 
 /** Starts a relay on a free port with postgres storage and the redis broker of `deployment`. */
-export async function startNode(deployment: Deployment, extra: { storageTimeoutMs?: number } = {}): Promise<InProcessNode> {
-  const storage = createPostgresStorage({ url: deployment.pgUrl, table: deployment.table, timeoutMs: extra.storageTimeoutMs ?? 2000 })
+export async function startNode(
+  deployment: Deployment,
+  extra: { storageTimeoutMs?: number; wrapStorage?: (storage: RelayStorage) => RelayStorage } = {},
+): Promise<InProcessNode> {
+  const postgres = createPostgresStorage({ url: deployment.pgUrl, table: deployment.table, timeoutMs: extra.storageTimeoutMs ?? 2000 })
+  const storage = extra.wrapStorage?.(postgres) ?? postgres
   const broker = createRedisBroker({ url: deployment.redisUrl, keyPrefix: deployment.keyPrefix, storage, logger: { warn: () => {} } })
   const relay = await createRelay({ port: 0, host: '127.0.0.1', logLevel: 'silent', storage, broker })
   return {
@@ -64,7 +68,7 @@ export async function spawnNode(deployment: Deployment): Promise<ProcessNode> {
     throw new Error('a CLI node uses the default table and key prefix')
   }
   const child = spawnService(process.execPath, [
-    '--conditions=source', '--import', 'tsx', CLI, '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn',
+    '--conditions=@driftless/source', '--import', 'tsx', CLI, '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn',
     '--broker', deployment.redisUrl,
   ], { env: { ...process.env, DRIFTLESS_STORAGE: deployment.pgUrl } })
   let stderr = ''
