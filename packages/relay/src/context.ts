@@ -1,10 +1,12 @@
 import type { Logger } from 'pino'
 import type { Authenticator } from './auth.js'
 import type { CommitQueue } from './commit-queue.js'
+import type { HookRunner } from './hooks/runner.js'
 import type { RelayMetrics } from './metrics.js'
 import type { ResolvedLimits } from './options.js'
 import type { Rooms } from './rooms.js'
 import type { VersionService } from './versions/service.js'
+import type { Webhooks } from './webhooks/index.js'
 
 /** A live socket of either kind, as the relay's heartbeat and shutdown see it. */
 export interface LiveConnection {
@@ -28,6 +30,10 @@ export interface RelayContext {
   readonly auth: Authenticator
   readonly connections: Set<LiveConnection>
   readonly versions: VersionService
+  /** The `createRelay({ hooks })` calls; a delete path calls `hooks.deleted(docId)` once it committed. */
+  readonly hooks: HookRunner
+  /** Durable webhooks, when configured; a delete writes `webhooks.deletedEntries(docId)` in its transaction. */
+  readonly webhooks: Webhooks | null
   /** True once shutdown started: connections stop taking messages. */
   closing: boolean
 }

@@ -1,3 +1,4 @@
+import { clientOrigin } from './hooks/connection.js'
 import type { RawData, WebSocket } from 'ws'
 import * as decoding from 'lib0/decoding'
 import { CloseCode, ErrorCode } from '@driftless/protocol'
@@ -7,6 +8,7 @@ import { parseAwareness } from './awareness.js'
 import { yAwarenessFrame, YMessage, yStep1Frame, yStep2Frame, YSync } from './frames.js'
 import type { Access } from './options.js'
 import type { Room, Subscriber } from './room.js'
+import { isDeleted } from './errors.js'
 import { ClientSocket } from './client-socket.js'
 import { isValidUpdate } from './validate.js'
 
@@ -47,7 +49,12 @@ export class YWebsocketConnection extends ClientSocket implements Subscriber, Ac
       while (this.inbox.length > 0 && !this.socket.closing) this.handle(this.inbox.shift()!)
     }
     if (this.room.loaded) start()
-    else this.room.ready.then(start, () => this.close(STORAGE_FAILURE, 'the document could not be loaded'))
+    else {
+      this.room.ready.then(start, (error: unknown) => {
+        if (isDeleted(error)) this.documentDeleted()
+        else this.close(STORAGE_FAILURE, 'the document could not be loaded')
+      })
+    }
   }
 
   /** y-websocket clients answer ws pings by themselves; a pong counts as a sign of life. */
@@ -56,6 +63,11 @@ export class YWebsocketConnection extends ClientSocket implements Subscriber, Ac
   }
 
   committed(): void {}
+
+  /** y-websocket has no error message: the close code says it (and stops the client's edits reaching storage). */
+  documentDeleted(): void {
+    this.close(CloseCode.documentDeleted, 'document deleted')
+  }
 
   /** No way to tell a y-websocket client; closing makes it reconnect and send its state again. */
   commitFailed(): void {
@@ -107,7 +119,7 @@ export class YWebsocketConnection extends ClientSocket implements Subscriber, Ac
     if (this.access !== 'write') return this.ctx.metrics.rejected(ErrorCode.readOnly)
     if (update.length === 2 && update[0] === 0 && update[1] === 0) return
     if (!isValidUpdate(update)) return this.ctx.metrics.rejected(ErrorCode.invalidUpdate)
-    this.ctx.rooms.accept(this.room, update, this, this, 0, this.author)
+    this.ctx.rooms.accept(this.room, update, this, this, 0, clientOrigin(this), this.author)
   }
 
   private receiveAwareness(update: Uint8Array): void {

@@ -20,9 +20,9 @@ describe('CommitQueue attribution', () => {
       await append(writes)
     }
     const queue = new CommitQueue(storage, { onCommitted: () => {}, onCommitDuration: () => {} }, pino({ level: 'silent' }))
-    queue.enqueue('doc', edit('a'), null, 0, 'alice')
-    queue.enqueue('doc', edit('b'), null, 0, 'bob')
-    queue.enqueue('doc', edit('c'), null, 0, 'anonymous')
+    queue.enqueue('doc', edit('a'), null, 0, undefined, 'alice')
+    queue.enqueue('doc', edit('b'), null, 0, undefined, 'bob')
+    queue.enqueue('doc', edit('c'), null, 0, undefined, 'anonymous')
     await queue.drain()
 
     expect(transactions.map(writes => writes.map(write => write.author))).toEqual([['alice', 'bob', 'anonymous']])

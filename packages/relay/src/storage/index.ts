@@ -26,7 +26,7 @@ export const createStorage = (option: StorageOption): RelayStorage => {
   }
 }
 
-export type { RelayStorage, StoredUpdate, PendingWrite } from './types.js'
+export type { RelayStorage, StoredUpdate, PendingWrite, DocumentSummary, ListQuery, Tombstone } from './types.js'
 export type { VersionStore, VersionInfo, VersionKind, NewVersion } from './versions.js'
 export { createMemoryStorage, createSqliteStorage, type SqliteStorageOptions }
 export { createPostgresStorage, type PostgresStorageOptions } from './postgres.js'

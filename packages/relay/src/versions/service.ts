@@ -2,6 +2,7 @@ import * as Y from 'yjs'
 import { ErrorCode } from '@driftless/protocol'
 import type { Logger } from 'pino'
 import type { AckTarget } from '../commit-queue.js'
+import { SERVER_ORIGIN } from '../hooks/connection.js'
 import { RelayError } from '../errors.js'
 import { EMPTY_UPDATE, isEmptyUpdate, type Room, type Subscriber } from '../room.js'
 import type { Rooms } from '../rooms.js'
@@ -19,7 +20,7 @@ export interface RestoreResult {
 }
 
 /** Holds a room open while the service works on it; receives nothing. */
-const internalSubscriber = (): Subscriber => ({ kind: 'driftless', send() {}, sendWire() {} })
+const internalSubscriber = (): Subscriber => ({ kind: 'driftless', send() {}, sendWire() {}, documentDeleted() {} })
 
 /** Checks a version name: 1–256 bytes of UTF-8. */
 export const checkVersionName = (name: unknown): string => {
@@ -107,7 +108,7 @@ export class VersionService {
   private commit(room: Room, update: Uint8Array, author: string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const target: AckTarget = { committed: () => resolve(), commitFailed: (_docId, _ackId, error) => reject(error) }
-      this.rooms.accept(room, update, null, target, 1, author)
+      this.rooms.accept(room, update, internalSubscriber(), target, 1, SERVER_ORIGIN, author)
     })
   }
 
