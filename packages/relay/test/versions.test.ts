@@ -194,5 +194,22 @@ for (const [storageName, makeStorage] of Object.entries(storages)) {
       const checkOther = await open('other')
       expect(checkOther.doc.getText('t').toString()).toBe('theirs')
     })
+
+    it('a deleted document\'s versions are refused with documentDeleted, and other documents keep theirs', async () => {
+      await start()
+      const a = await open('doc')
+      const other = await open('other')
+      await a.change(doc => doc.getText('t').insert(0, 'mine'))
+      await other.change(doc => doc.getText('t').insert(0, 'theirs'))
+      const mine = await relay.versions.createNamed('doc', 'mine', 'alice')
+      const theirs = await relay.versions.createNamed('other', 'theirs', 'bob')
+      await relay.deleteDocument('doc')
+
+      await expect(relay.versions.list('doc')).rejects.toMatchObject({ code: ErrorCode.documentDeleted })
+      await expect(relay.versions.get('doc', mine.id)).rejects.toMatchObject({ code: ErrorCode.documentDeleted })
+      await expect(relay.versions.createNamed('doc', 'again', 'alice')).rejects.toMatchObject({ code: ErrorCode.documentDeleted })
+      await expect(relay.versions.restore('doc', mine.id, 'alice')).rejects.toMatchObject({ code: ErrorCode.documentDeleted })
+      expect(await relay.versions.list('other')).toEqual([theirs])
+    })
   })
 }

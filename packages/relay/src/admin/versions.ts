@@ -19,6 +19,7 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.invalidUpdate]: 422,
   [ErrorCode.storageFailure]: 503,
   [ErrorCode.restoreFailed]: 503,
+  [ErrorCode.documentDeleted]: 410,
 }
 
 const failure = (error: unknown): AdminResponse => {

@@ -49,13 +49,15 @@ export class VersionService {
     this.restorer = new RestoreWorker(options.restoreTimeoutMs)
   }
 
-  /** The document's versions, newest first. */
-  list(docId: string): Promise<VersionInfo[]> {
+  /** The document's versions, newest first; `documentDeleted` for a deleted document. */
+  async list(docId: string): Promise<VersionInfo[]> {
+    await this.refuseDeleted(docId)
     return this.storage.versions.list(docId)
   }
 
-  /** One version with its content, or `versionNotFound`. */
+  /** One version with its content, or `versionNotFound`; `documentDeleted` for a deleted document. */
   async get(docId: string, id: number): Promise<{ info: VersionInfo; update: Uint8Array }> {
+    await this.refuseDeleted(docId)
     const found = Number.isSafeInteger(id) && id > 0 ? await this.storage.versions.get(docId, id) : undefined
     if (found === undefined) throw new RelayError(ErrorCode.versionNotFound, `document has no version ${id}`)
     return found
@@ -65,6 +67,11 @@ export class VersionService {
   async createNamed(docId: string, name: unknown, createdBy: string): Promise<VersionInfo> {
     const checked = checkVersionName(name)
     return this.serial(docId, () => this.withRoom(docId, room => this.take(docId, 'named', checked, createdBy, room.state())))
+  }
+
+  /** A deleted document's versions are out of reach until an admin restores the document. */
+  private async refuseDeleted(docId: string): Promise<void> {
+    if ((await this.storage.tombstone(docId)) !== null) throw new RelayError(ErrorCode.documentDeleted, 'the document was deleted')
   }
 
   /** Takes an automatic version (the scheduler calls this). */
@@ -119,6 +126,7 @@ export class VersionService {
       try {
         await room.ready
       } catch (cause) {
+        if (cause instanceof RelayError) throw cause
         throw new RelayError(ErrorCode.storageFailure, 'the document could not be loaded', { cause })
       }
       return await work(room)
