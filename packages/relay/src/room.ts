@@ -1,3 +1,4 @@
+import type { Logger } from 'pino'
 import * as Y from 'yjs'
 import { AwarenessStates, encodeAwareness, type AwarenessEntry, type AwarenessLimits } from './awareness.js'
 import { dAwarenessFrame, dUpdateFrame, wsBinaryFrame, yAwarenessFrame, yUpdateFrame } from './frames.js'
@@ -49,7 +50,7 @@ export class Room {
   private outboxBytes = 0
   private outboxFlush: NodeJS.Immediate | null = null
 
-  constructor(readonly docId: string, awarenessLimits?: AwarenessLimits) {
+  constructor(readonly docId: string, awarenessLimits?: AwarenessLimits, private readonly logger?: Logger) {
     this.awareness = new AwarenessStates(awarenessLimits)
     this.ready = new Promise<void>((resolve, reject) => {
       this.resolveReady = resolve
@@ -130,8 +131,9 @@ export class Room {
     let merged: Uint8Array | null = outbox.length === 1 ? outbox[0]!.update : null
     try {
       merged ??= Y.mergeUpdates(outbox.map(entry => entry.update))
-    } catch {
+    } catch (error) {
       // Every update was checked on the way in; should Yjs still refuse to merge them, send them one by one.
+      this.logger?.warn({ err: error, docId: this.docId, updates: outbox.length }, 'fan-out merge failed; sending the updates one by one')
       for (const entry of outbox) this.sendToAll(entry.update, entry.origin, dUpdateFrame, yUpdateFrame)
       return
     }
@@ -168,11 +170,6 @@ export class Room {
       if (subscriber.kind === 'driftless') subscriber.sendWire((driftless ??= wsBinaryFrame(driftlessFrame(this.docId, payload))))
       else subscriber.sendWire((ywebsocket ??= wsBinaryFrame(ywebsocketFrame(payload))))
     }
-  }
-
-  /** Bytes held for this document's state (diagnostics and the memory budget). */
-  get stateBytes(): number {
-    return this.base.length + this.tailBytes
   }
 
   private foldTail(): void {

@@ -46,15 +46,11 @@ export class Rooms {
     return count
   }
 
-  get(docId: string): Room | undefined {
-    return this.rooms.get(docId)
-  }
-
   /** Adds a subscriber to a document, opening it if needed; wait on `room.ready` before syncing. */
   join(docId: string, subscriber: Subscriber): Room {
     let room = this.rooms.get(docId)
     if (room === undefined) {
-      room = new Room(docId, this.deps.awareness)
+      room = new Room(docId, this.deps.awareness, this.deps.logger)
       this.rooms.set(docId, room)
       void this.load(room)
     }
