@@ -1,4 +1,5 @@
 import { defineEvent, defineProjection } from '@driftless/events'
+import { streamsOf } from '@driftless/events/internal'
 import type { Replica } from '@driftless/replica'
 import { act, cleanup, render, screen, waitFor } from '@testing-library/react'
 import { StrictMode, useEffect, useState, type ReactNode } from 'react'
@@ -65,7 +66,7 @@ describe('event hooks', () => {
     act(() => button.click()) // 12 > 10: rejected on every replica
     // One session, one open log: a single stream despite StrictMode's remount. Alone on the document, every event is stable.
     await waitFor(() => expect(counterText()).toBe('ready state=8 stable=8 rejected=1'))
-    expect(replica!.doc.getMap('driftless.events').size).toBe(1) // the streams root (events README, storage format)
+    expect(streamsOf(replica!.doc).size).toBe(1)
     expect(screen.getByTestId('last').textContent).toMatch(/:3$/)
   })
 
