@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
 import { shared } from '../../vitest.shared.js'
 
 /**
@@ -28,7 +28,7 @@ const reactFrom = (from: string) => [
   { find: /^@testing-library\/react$/, replacement: testingLibrary },
 ]
 
-const project = (major: '18' | '19', from: string) => ({
+const project = (major: '18' | '19', from: string, exclude: string[] = []) => ({
   ...shared,
   resolve: { ...shared.resolve, alias: reactFrom(from) },
   test: {
@@ -36,6 +36,7 @@ const project = (major: '18' | '19', from: string) => ({
     name: `react-${major}`,
     env: { DRIFTLESS_REACT_MAJOR: major },
     include: ['test/**/*.test.{ts,tsx}'],
+    exclude: [...configDefaults.exclude, ...exclude],
     environment: 'happy-dom',
     // One Testing Library serves both runs, wherever npm puts it: processed by Vite rather than loaded by Node,
     // so its own `react` and `react-dom` imports take the run's aliases.
@@ -46,6 +47,10 @@ const project = (major: '18' | '19', from: string) => ({
 /** The same tests run twice: against React 19 (the workspace's) and React 18 (peer range ^18.2 || ^19). */
 export default defineConfig({
   test: {
-    projects: [project('19', './package.json'), project('18', '../../compat/react-18/package.json')],
+    projects: [
+      project('19', './package.json'),
+      // Bundle sizes do not depend on the React a test renders with: measured once, in the React 19 run.
+      project('18', '../../compat/react-18/package.json', ['test/bundle-size.test.ts']),
+    ],
   },
 })
