@@ -1,11 +1,7 @@
 // Reports what @driftless/replica and @driftless/react add to a browser bundle, next to y-websocket +
-// y-indexeddb doing the same job, and checks the editor's production build holds one copy of Yjs.
-// Run: npm run size -w @driftless/react   (build the editor first: npm run build -w @driftless/editor)
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { gzipSync } from 'node:zlib'
-import { entries, kib, measure, withYjs } from './bundle.js'
+// y-indexeddb doing the same job, and Driftless's share of the editor's production build (one copy of Yjs).
+// Run: npm run size -w @driftless/react
+import { editorBudget, entries, kib, measure, measureEditor, withYjs } from './bundle.js'
 
 console.log('| bundle (minified, gzip -9) | raw | gzip | budget |\n| --- | ---: | ---: | ---: |')
 for (const [name, entry] of Object.entries(entries)) {
@@ -20,13 +16,8 @@ for (const [name, entry] of Object.entries(withYjs)) {
   console.log(`| ${name} | ${kib(size.raw)} | ${kib(size.gzip)}${added} | |`)
 }
 
-const assets = fileURLToPath(new URL('../../../apps/editor/dist/assets', import.meta.url))
-if (existsSync(assets)) {
-  const scripts = readdirSync(assets).filter((file) => file.endsWith('.js'))
-  const text = scripts.map((file) => readFileSync(join(assets, file), 'utf8')).join('\n')
-  const copies = text.split('Yjs was already imported').length - 1
-  const total = scripts.reduce((sum, file) => sum + gzipSync(readFileSync(join(assets, file)), { level: 9 }).length, 0)
-  console.log(`\neditor production build: ${scripts.length} script(s), ${kib(total)} gzip; copies of Yjs: ${copies}`)
-} else {
-  console.log('\nno editor build: run `npm run build -w @driftless/editor` for its line')
-}
+const editor = await measureEditor()
+const share = (size: { gzip: number }) => `${kib(size.gzip)} gzip`
+console.log(`\neditor production build (vite build, apps/editor): Driftless (replica + react) ${share(editor.driftless)}` +
+  ` (budget ${kib(editorBudget)}), Yjs + lib0 + y-protocols ${share(editor.yjs)}, the rest ${share(editor.rest)};` +
+  ` copies of Yjs: ${editor.driftless.yjsCopies + editor.yjs.yjsCopies + editor.rest.yjsCopies}`)

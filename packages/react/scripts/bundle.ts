@@ -3,6 +3,7 @@
 import { build } from 'esbuild'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
+import { build as viteBuild, type Rolldown } from 'vite'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 
@@ -25,10 +26,63 @@ export async function measure(source: string, external: readonly string[]): Prom
     external: [...external], conditions: ['@driftless/source'], define: { 'process.env.NODE_ENV': '"production"' },
     logLevel: 'error',
   })
-  const code = result.outputFiles[0]!.contents
-  const yjsCopies = new TextDecoder().decode(code).split('Yjs was already imported').length - 1
-  return { raw: code.length, gzip: gzipSync(code, { level: 9 }).length, yjsCopies }
+  return sizeOf(result.outputFiles[0]!.contents)
 }
+
+const sizeOf = (code: Uint8Array | string): BundleSize => {
+  const text = typeof code === 'string' ? code : new TextDecoder().decode(code)
+  const bytes = typeof code === 'string' ? new TextEncoder().encode(code) : code
+  return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length, yjsCopies: text.split('Yjs was already imported').length - 1 }
+}
+
+/** The editor's production build, in three chunks: ours, Yjs's, and the rest (React, TipTap, the app). */
+export interface EditorBundle {
+  /** `@driftless/replica`, its protocol and `idb`, and `@driftless/react`: what Driftless adds to the app. */
+  driftless: BundleSize
+  /** The source files in the Driftless chunk, to show it holds what it is named after. */
+  driftlessModules: string[]
+  /** Yjs with lib0 and y-protocols, which TipTap's collaboration extensions need as well. */
+  yjs: BundleSize
+  rest: BundleSize
+}
+
+/**
+ * Builds `apps/editor` with its own Vite config, as `vite build` ships it, with only the chunking changed so
+ * that each part can be measured (the code in each chunk is what the single-chunk build holds).
+ */
+export async function measureEditor(): Promise<EditorBundle> {
+  const output = await viteBuild({
+    configFile: fileURLToPath(new URL('../../../apps/editor/vite.config.ts', import.meta.url)),
+    logLevel: 'silent',
+    build: {
+      write: false,
+      rolldownOptions: {
+        output: {
+          codeSplitting: {
+            includeDependenciesRecursively: false,
+            groups: [
+              { name: 'driftless', test: /packages\/(replica|protocol|react)\/src\/|node_modules\/idb\//, priority: 2 },
+              { name: 'yjs', test: /node_modules\/(yjs|lib0|y-protocols)\//, priority: 1 },
+            ],
+          },
+        },
+      },
+    },
+  })
+  const { output: files } = (Array.isArray(output) ? output[0] : output) as Rolldown.RolldownOutput
+  const chunks = files.filter((file): file is Rolldown.OutputChunk => file.type === 'chunk')
+  const named = (name: string) => chunks.filter((chunk) => chunk.name === name)
+  const joined = (parts: Rolldown.OutputChunk[]) => sizeOf(parts.map((chunk) => chunk.code).join('\n'))
+  return {
+    driftless: joined(named('driftless')),
+    driftlessModules: named('driftless').flatMap((chunk) => chunk.moduleIds),
+    yjs: joined(named('yjs')),
+    rest: joined(chunks.filter((chunk) => chunk.name !== 'driftless' && chunk.name !== 'yjs')),
+  }
+}
+
+/** Most gzip bytes Driftless (replica + react) may add to the editor's production build. */
+export const editorBudget = 13.5 * 1024
 
 const hooks = 'ReplicaProvider, useReplica, useStatus, usePending, useSaved, useSynced, useLoaded, useLeader, usePresence, useY, useReplicaError'
 const replicaAndReact = `export { ${hooks} } from '@driftless/react'; export { openReplica } from '@driftless/replica'`

@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { describe, expect, test } from 'vitest'
-import { entries, kib, measure, withYjs } from '../scripts/bundle.js'
+import { editorBudget, entries, kib, measure, measureEditor, withYjs } from '../scripts/bundle.js'
 
 // Bundle sizes are deterministic for a given source and lockfile: a change that makes a bundle outgrow its
 // documented budget (README, "Bundle size") fails here, and either finds bytes to cut or raises the budget openly.
@@ -16,5 +16,14 @@ describe('bundle size', () => {
   test('an app importing Yjs, the replica and the bindings bundles exactly one copy of Yjs', async () => {
     const { source, external } = withYjs['yjs + replica + react']
     expect((await measure(source, external)).yjsCopies).toBe(1)
+  })
+
+  test('in the editor\'s production build, Driftless stays within its budget and Yjs is there once', async () => {
+    const editor = await measureEditor()
+    expect(editor.driftlessModules.some((id) => id.endsWith('packages/replica/src/replica.ts'))).toBe(true)
+    expect(editor.driftlessModules.some((id) => id.endsWith('packages/react/src/hooks.ts'))).toBe(true)
+    const { gzip } = editor.driftless
+    expect(gzip, `${kib(gzip)} gzip against a budget of ${kib(editorBudget)}`).toBeLessThanOrEqual(editorBudget)
+    expect(editor.driftless.yjsCopies + editor.yjs.yjsCopies + editor.rest.yjsCopies).toBe(1)
   })
 })
