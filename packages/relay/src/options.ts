@@ -1,6 +1,7 @@
 import type { KeyObject, webcrypto } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { Logger, LevelWithSilent } from 'pino'
+import type { AdminOptions } from './admin/index.js'
 import { DEFAULT_AWARENESS_LIMITS, type AwarenessLimits } from './awareness.js'
 import type { RedisBrokerOptions } from './broker/redis.js'
 import type { RelayBroker } from './broker/types.js'
@@ -69,6 +70,11 @@ export interface RelayOptions {
   broker?: BrokerOption
   /** Token verification. @default none: every client may read and write every document */
   auth?: AuthOptions
+  /**
+   * The admin HTTP API (`/v1/docs…`, see the README): a static bearer token, and/or JWTs verified by `auth`
+   * carrying `"admin": true`. @default only admin JWTs, when `auth` verifies JWTs; else off (404)
+   */
+  admin?: AdminOptions
   /**
    * Browser origins allowed to connect (exact `Origin` header values); others get HTTP 403 before the upgrade.
    * Requests without an `Origin` header (non-browser clients) are not affected.

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream'
 import { pino } from 'pino'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { CloseCode, MAX_DOC_ID_BYTES } from '@driftless/protocol'
+import { createAdminApi } from './admin/index.js'
 import { Authenticator } from './auth.js'
 import { createLocalBroker } from './broker/local.js'
 import { createRedisBroker } from './broker/redis.js'
@@ -12,6 +13,7 @@ import { Compactor } from './compaction.js'
 import { DriftlessConnection } from './connection.js'
 import type { LiveConnection, RelayContext } from './context.js'
 import { handleHttp, refuseUpgrade } from './http.js'
+import { DocumentLifecycle } from './lifecycle.js'
 import { RelayMetrics } from './metrics.js'
 import { DEFAULT_HOST, DEFAULT_PORT, resolveLimits, type RelayOptions } from './options.js'
 import { Rooms } from './rooms.js'
@@ -38,6 +40,13 @@ export interface Relay {
   /** The prom-client registry behind `GET /metrics`. */
   readonly metrics: RelayMetrics['registry']
   stats(): RelayStats
+  /**
+   * Deletes a document on every node (what `DELETE /v1/docs/:id` does): its stored rows go, a tombstone
+   * refuses every later subscribe and update, subscribers get `documentDeleted`. Resolves once committed.
+   */
+  deleteDocument(docId: string): Promise<void>
+  /** Undeletes a document (it starts empty); false when it was not deleted. */
+  restoreDocument(docId: string): Promise<boolean>
   /**
    * Graceful shutdown: stops accepting connections, commits (and acks) every accepted update, closes
    * sockets with 1001, then closes storage and broker if the relay created them.
@@ -95,7 +104,15 @@ export const createRelay = async (options: RelayOptions = {}): Promise<Relay> =>
   const ctx: RelayContext = { limits, logger, metrics, rooms, commits, auth, connections, closing: false }
   if (!auth.enabled) logger.warn('no auth configured: every client may read and write every document')
 
-  const server = createServer(handleHttp(storage, metrics, () => ctx.closing))
+  const lifecycle = new DocumentLifecycle({ storage, broker, rooms, logger })
+  const admin = createAdminApi(options.admin ?? {}, {
+    storage, rooms, auth, logger,
+    maxBodyBytes: options.admin?.maxBodyBytes ?? limits.maxMessageBytes,
+    deleteDocument: docId => lifecycle.deleteDocument(docId),
+    restoreDocument: docId => lifecycle.restoreDocument(docId),
+    isClosing: () => ctx.closing,
+  })
+  const server = createServer(handleHttp(storage, metrics, () => ctx.closing, admin))
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: limits.maxMessageBytes,
@@ -205,6 +222,8 @@ export const createRelay = async (options: RelayOptions = {}): Promise<Relay> =>
       pendingCommits: commits.size,
       trackedLogs: compactor.tracked,
     }),
+    deleteDocument: docId => lifecycle.deleteDocument(docId),
+    restoreDocument: docId => lifecycle.restoreDocument(docId),
     close: () => (closed ??= shutdown()),
   }
 }

@@ -1,8 +1,10 @@
 import * as Y from 'yjs'
 import type { Logger } from 'pino'
+import { ErrorCode } from '@driftless/protocol'
 import type { AwarenessLimits } from './awareness.js'
 import type { RelayBroker } from './broker/types.js'
 import type { AckTarget, CommitQueue } from './commit-queue.js'
+import { isDeleted, RelayError } from './errors.js'
 import { EMPTY_UPDATE, Room, type Subscriber } from './room.js'
 import type { RelayStorage, StoredUpdate } from './storage/types.js'
 
@@ -78,6 +80,20 @@ export class Rooms {
     this.deps.commits.enqueue(room.docId, update, target, ackId)
   }
 
+  /**
+   * The document was deleted (its tombstone is committed): every subscriber is told and removed, updates
+   * queued for fan-out are dropped, and the room leaves memory.
+   */
+  dropDeleted(docId: string): void {
+    const room = this.rooms.get(docId)
+    if (room === undefined) return
+    const subscribers = [...room.subscribers]
+    room.subscribers.clear()
+    room.failLoad(deletedError(docId))
+    this.evict(room, true)
+    for (const subscriber of subscribers) subscriber.documentDeleted(docId)
+  }
+
   /** Drops presence states their clients stopped renewing, and tells the other subscribers. */
   sweepAwareness(now: number): void {
     for (const room of this.rooms.values()) {
@@ -114,17 +130,20 @@ export class Rooms {
         this.deps.commits.heldFromBroker(room.docId, update)
         room.addUpdate(update)
         room.broadcast(update, null)
+      }, control => {
+        if (control === 'deleted') this.confirmDeleted(room)
       })
       if (room.evicted) stop()
       else room.stopBroker = stop
-      const rows = await storage.load(room.docId)
+      const [tombstone, rows] = await Promise.all([storage.tombstone(room.docId), storage.load(room.docId)])
+      if (tombstone !== null) throw deletedError(room.docId)
       const merged = rows.length === 0 ? EMPTY_UPDATE
         : rows.length === 1 ? rows[0]!.update
           : Y.mergeUpdates(rows.map(row => row.update))
       room.finishLoad(merged)
       if (!room.evicted) this.deps.onLoaded(room.docId, rows)
     } catch (error) {
-      logger.error({ err: error, docId: room.docId }, 'loading document failed')
+      if (!isDeleted(error)) logger.error({ err: error, docId: room.docId }, 'loading document failed')
       // Forget the room so the next subscribe tries again; current subscribers are told by `ready`.
       if (this.rooms.get(room.docId) === room) this.rooms.delete(room.docId)
       room.evicted = true
@@ -134,4 +153,18 @@ export class Rooms {
       room.failLoad(error)
     }
   }
+
+  /**
+   * Another node deleted the document. The broker may replay a deletion older than a restore, so the
+   * tombstone in storage (shared by every node) decides.
+   */
+  private confirmDeleted(room: Room): void {
+    this.deps.storage.tombstone(room.docId).then(tombstone => {
+      if (tombstone !== null && this.rooms.get(room.docId) === room) this.dropDeleted(room.docId)
+    }, (error: unknown) => this.deps.logger.warn({ err: error, docId: room.docId }, 'checking a deletion failed'))
+  }
 }
+
+const deletedError = (docId: string): RelayError =>
+  new RelayError(ErrorCode.documentDeleted, `"${docId}" was deleted; only a restore makes it usable again`)
+

@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import { requireOptional } from '../optional-dependency.js'
 import { StorageError } from '../adapter-errors.js'
+import { createLifecycleSchema, notTombstoned, postgresLifecycle } from './postgres-lifecycle.js'
 import type { PendingWrite, RelayStorage, StoredUpdate } from './types.js'
 
 /** The driver is loaded on first use: a relay on SQLite should not carry it in memory (about 4 MiB). */
@@ -117,6 +118,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): RelaySto
         await pool.query(
           `INSERT INTO ${table} (doc_id, data)
            SELECT w.doc_id, w.data FROM unnest($1::bytea[], $2::bytea[]) WITH ORDINALITY AS w(doc_id, data, n)
+           WHERE ${notTombstoned(table, 'w.doc_id')}
            ORDER BY w.n`,
           [writes.map((w) => docKey(w.docId)), writes.map((w) => Buffer.from(w.update.buffer, w.update.byteOffset, w.update.byteLength))],
         )
@@ -128,10 +130,15 @@ export function createPostgresStorage(options: PostgresStorageOptions): RelaySto
         try {
           await client.query('BEGIN')
           // The merge gets a fresh id: reusing a deleted one would let a stale compaction elsewhere delete it.
-          await client.query(`DELETE FROM ${table} WHERE doc_id = $1 AND id = ANY($2::bigint[])`, [docKey(docId), ids])
-          await client.query(`INSERT INTO ${table} (doc_id, data) VALUES ($1, $2)`, [
+          // The merge keeps the time of the newest row it replaces: compacting is not editing.
+          const newest = await client.query<{ at: Date | null }>(
+            `DELETE FROM ${table} WHERE doc_id = $1 AND id = ANY($2::bigint[]) RETURNING at`, [docKey(docId), ids],
+          )
+          const at = newest.rows.reduce<Date | null>((max, row) => (max === null || (row.at !== null && row.at > max) ? row.at : max), null)
+          await client.query(`INSERT INTO ${table} (doc_id, data, at) SELECT $1::bytea, $2::bytea, coalesce($3::timestamptz, now()) WHERE ${notTombstoned(table, '$1::bytea')}`, [
             docKey(docId),
             Buffer.from(merged.buffer, merged.byteOffset, merged.byteLength),
+            at,
           ])
           await client.query('COMMIT')
           client.release()
@@ -141,6 +148,8 @@ export function createPostgresStorage(options: PostgresStorageOptions): RelaySto
           throw error
         }
       }),
+
+    ...postgresLifecycle(pool, table, run),
 
     close() {
       // Operations already started (maybe still creating the schema) finish before the pool goes.
@@ -160,6 +169,7 @@ async function createSchema(pool: pg.Pool, table: string): Promise<void> {
       `CREATE TABLE IF NOT EXISTS ${table} (id bigserial PRIMARY KEY, doc_id bytea NOT NULL, data bytea NOT NULL)`,
     )
     await client.query(`CREATE INDEX IF NOT EXISTS ${table}_doc_id_id ON ${table} (doc_id, id)`)
+    await createLifecycleSchema(client, table)
     await client.query('COMMIT')
     client.release()
   } catch (error) {

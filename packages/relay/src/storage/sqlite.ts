@@ -3,6 +3,7 @@ import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
 import type BetterSqlite3 from 'better-sqlite3'
 import { StorageError } from '../adapter-errors.js'
+import { createLifecycleSchema, sqliteLifecycle } from './sqlite-lifecycle.js'
 import { SqliteWriter } from './sqlite-writer.js'
 import type { RelayStorage, StoredUpdate } from './types.js'
 
@@ -56,6 +57,7 @@ export const createSqliteStorage = (options: SqliteStorageOptions): RelayStorage
     );
     CREATE INDEX IF NOT EXISTS updates_by_doc ON updates (doc_id, id);
   `)
+  createLifecycleSchema(db)
   const selectDoc = db.prepare<[string], Row>('SELECT id, data AS "update" FROM updates WHERE doc_id = ? ORDER BY id')
   const writer = new SqliteWriter(options.path, options.synchronous === 'normal' ? 'NORMAL' : 'FULL')
   let closing: Promise<void> | null = null
@@ -85,5 +87,6 @@ export const createSqliteStorage = (options: SqliteStorageOptions): RelayStorage
       })
       return closing
     },
+    ...sqliteLifecycle(db, writer, () => closing !== null),
   }
 }
