@@ -23,6 +23,7 @@ const prepareDataDir = (dir: string): void => {
 /** Turns the errors a user can fix while starting into messages that name the path, port or flag. */
 const explainStartError = (error: unknown, port: number, host: string, dbFile: string | undefined): unknown => {
   const code = (error as { code?: string }).code
+  if ((error as Error).name === 'WebhookConfigError') return new CliUsageError(`${(error as Error).message} (--webhook-url, DRIFTLESS_WEBHOOK_URL)`)
   if (code === 'EADDRINUSE') return new CliUsageError(`port ${port} on ${host} is already in use: choose another with --port <n> (0 picks a free one)`)
   if (code === 'EADDRNOTAVAIL') return new CliUsageError(`cannot bind ${host}: choose another interface with --host <addr>`)
   if (code === 'EACCES' && port < 1024) return new CliUsageError(`port ${port} needs privileges: choose a port above 1023 with --port <n>`)
@@ -66,6 +67,12 @@ export const main = async (argv: string[]): Promise<void> => {
   if (secret !== undefined && secret !== '') options.auth = { secret }
   if (values['allowed-origin'] !== undefined) options.allowedOrigins = values['allowed-origin']
   if (values['admin-token'] !== undefined) options.admin = { token: values['admin-token'] }
+  const webhookUrls = [...(values['webhook-url'] ?? []), ...(process.env['DRIFTLESS_WEBHOOK_URL'] ?? '').split(',')]
+    .map(url => url.trim()).filter(url => url !== '')
+  if (webhookUrls.length > 0) {
+    options.webhookUrls = webhookUrls
+    options.webhookSecret = process.env['DRIFTLESS_WEBHOOK_SECRET']
+  }
   if (brokerUrl !== undefined) options.broker = { kind: 'redis', url: brokerUrl, nodeId: values['node-id'] }
   const relay = await createRelay(options).catch((error: unknown) => {
     throw explainStartError(error, port, host, dbFile)

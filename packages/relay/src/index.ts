@@ -14,3 +14,9 @@ export { createLocalBroker } from './broker/local.js'
 export { createRedisBroker, type RedisBroker, type RedisBrokerOptions } from './broker/redis.js'
 export type { BrokerControl, RelayBroker } from './broker/types.js'
 export { isValidUpdate } from './validate.js'
+export type {
+  RelayHooks, HookOptions, HookName, HookConnection, CommitOrigin, LoadPayload, AfterCommitPayload, ChangePayload,
+  SubscriptionPayload, DocumentPayload,
+} from './hooks/types.js'
+export { signWebhook, verifyWebhook, SIGNATURE_HEADER, WebhookConfigError, type WebhookEvent, type WebhookDeliveryOptions } from './webhooks/index.js'
+export type { RelayOutbox, OutboxEntry, NewOutboxEntry, AppendOptions, WebhookEventType } from './storage/outbox-types.js'

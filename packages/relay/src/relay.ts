@@ -12,12 +12,15 @@ import { CommitQueue } from './commit-queue.js'
 import { Compactor } from './compaction.js'
 import { DriftlessConnection } from './connection.js'
 import type { LiveConnection, RelayContext } from './context.js'
+import { HookRunner } from './hooks/runner.js'
+import { SEED_ORIGIN } from './hooks/connection.js'
 import { handleHttp, refuseUpgrade } from './http.js'
 import { DocumentLifecycle } from './lifecycle.js'
 import { RelayMetrics } from './metrics.js'
 import { DEFAULT_HOST, DEFAULT_PORT, resolveLimits, type RelayOptions } from './options.js'
 import { Rooms } from './rooms.js'
 import { createStorage } from './storage/index.js'
+import { resolveWebhookConfig, Webhooks } from './webhooks/index.js'
 import { YWebsocketConnection } from './ywebsocket.js'
 
 /** Counts for diagnostics and tests (leak checks). */
@@ -56,6 +59,8 @@ export interface Relay {
 
 const DRIFTLESS_SUBPROTOCOL = 'driftless'
 const CLOSE_WAIT_MS = 2000
+/** How long shutdown waits for hook calls still running. */
+const HOOK_DRAIN_MS = 2000
 
 /** Starts a relay. Resolves once it listens. */
 export const createRelay = async (options: RelayOptions = {}): Promise<Relay> => {
@@ -89,22 +94,38 @@ export const createRelay = async (options: RelayOptions = {}): Promise<Relay> =>
       broker.markDurable(docId).catch((error: unknown) => logger.warn({ err: error, docId }, 'broker markDurable failed'))
     }
   }
-  const commits: CommitQueue = new CommitQueue(storage, {
+  const webhooks = options.webhookUrls === undefined || options.webhookUrls.length === 0 ? null
+    : new Webhooks(storage, resolveWebhookConfig(options.webhookUrls, options.webhookSecret, options.webhookDebounceMs, options.webhookDelivery),
+      metrics.registry, logger.child({ component: 'webhooks' }))
+  const hooks = new HookRunner(options.hooks ?? {}, options, {
+    logger,
+    commitSeed: (docId, update) => new Promise<void>((resolve, reject) => {
+      commits.enqueue(docId, update, { committed: () => resolve(), commitFailed: (_doc, _ack, error) => reject(error) }, 1, SEED_ORIGIN)
+    }),
+  })
+  const commits: CommitQueue = new CommitQueue(webhooks?.commitStorage ?? storage, {
     onCommitted: writes => {
       compactor.committed(writes)
       markDurable(writes)
+      hooks.committed(writes)
     },
     onCommitDuration: (seconds, updates) => metrics.committed(seconds, updates),
   }, logger)
   const rooms: Rooms = new Rooms({
     storage, broker, commits, logger, idleMs: limits.documentIdleMs, awareness: limits.awareness,
     onLoaded: (docId, rows) => compactor.loaded(docId, rows),
-    onEvicted: docId => compactor.forget(docId),
+    onEvicted: docId => {
+      compactor.forget(docId)
+      hooks.idle(docId)
+    },
+    seed: docId => hooks.seed(docId),
+    onJoined: (docId, subscriber) => hooks.subscribed(docId, subscriber),
+    onLeft: (docId, subscriber) => hooks.unsubscribed(docId, subscriber),
   })
-  const ctx: RelayContext = { limits, logger, metrics, rooms, commits, auth, connections, closing: false }
+  const ctx: RelayContext = { limits, logger, metrics, rooms, commits, auth, connections, hooks, webhooks, closing: false }
   if (!auth.enabled) logger.warn('no auth configured: every client may read and write every document')
 
-  const lifecycle = new DocumentLifecycle({ storage, broker, rooms, logger })
+  const lifecycle = new DocumentLifecycle({ storage, broker, rooms, logger, hooks, webhooks })
   const admin = createAdminApi(options.admin ?? {}, {
     storage, rooms, auth, logger,
     maxBodyBytes: options.admin?.maxBodyBytes ?? limits.maxMessageBytes,
@@ -206,6 +227,8 @@ export const createRelay = async (options: RelayOptions = {}): Promise<Relay> =>
     rooms.closeAll()
     server.closeAllConnections()
     await serverClosed
+    await hooks.close(HOOK_DRAIN_MS)
+    await webhooks?.close()
     if (ownsStorage) await storage.close()
     if (ownsBroker) await broker.close()
     logger.info('relay closed')

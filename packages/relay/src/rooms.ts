@@ -5,6 +5,8 @@ import type { AwarenessLimits } from './awareness.js'
 import type { RelayBroker } from './broker/types.js'
 import type { AckTarget, CommitQueue } from './commit-queue.js'
 import { isDeleted, RelayError } from './errors.js'
+import { clientOrigin } from './hooks/connection.js'
+import type { CommitOrigin } from './hooks/types.js'
 import { EMPTY_UPDATE, Room, type Subscriber } from './room.js'
 import type { RelayStorage, StoredUpdate } from './storage/types.js'
 
@@ -18,6 +20,10 @@ export interface RoomsDeps {
   /** A document was loaded with this stored log (compaction accounting). */
   onLoaded(docId: string, rows: readonly StoredUpdate[]): void
   onEvicted(docId: string): void
+  /** A document storage does not have is opening: its seed (already committed), or null. */
+  seed(docId: string): Promise<Uint8Array | null>
+  onJoined(docId: string, subscriber: Subscriber): void
+  onLeft(docId: string, subscriber: Subscriber): void
 }
 
 /**
@@ -56,13 +62,17 @@ export class Rooms {
       clearTimeout(room.evictTimer)
       room.evictTimer = null
     }
-    room.subscribers.add(subscriber)
+    if (!room.subscribers.has(subscriber)) {
+      room.subscribers.add(subscriber)
+      this.deps.onJoined(docId, subscriber)
+    }
     return room
   }
 
   /** Removes a subscriber, tells the others its awareness states are gone, and schedules eviction. */
   leave(room: Room, subscriber: Subscriber): void {
     if (!room.subscribers.delete(subscriber)) return
+    this.deps.onLeft(room.docId, subscriber)
     const removal = room.awareness.removeOwner(subscriber)
     if (removal !== null) room.broadcastAwareness(removal, subscriber)
     if (room.subscribers.size > 0 || room.evicted) return
@@ -71,13 +81,16 @@ export class Rooms {
   }
 
   /** Takes a client's (already checked) update: fan-out now, broker, then the commit queue for the ack. */
-  accept(room: Room, update: Uint8Array, origin: Subscriber, target: AckTarget | null, ackId: number): void {
+  accept(
+    room: Room, update: Uint8Array, origin: Subscriber, target: AckTarget | null, ackId: number,
+    commitOrigin: CommitOrigin = clientOrigin(origin),
+  ): void {
     room.addUpdate(update)
     room.broadcast(update, origin)
     this.deps.broker.publish(room.docId, update).catch((error: unknown) => {
       this.deps.logger.warn({ err: error, docId: room.docId }, 'broker publish failed')
     })
-    this.deps.commits.enqueue(room.docId, update, target, ackId)
+    this.deps.commits.enqueue(room.docId, update, target, ackId, commitOrigin)
   }
 
   /**
@@ -137,7 +150,9 @@ export class Rooms {
       else room.stopBroker = stop
       const [tombstone, rows] = await Promise.all([storage.tombstone(room.docId), storage.load(room.docId)])
       if (tombstone !== null) throw deletedError(room.docId)
-      const merged = rows.length === 0 ? EMPTY_UPDATE
+      const seed = rows.length === 0 ? await this.deps.seed(room.docId) : null
+      const merged = seed !== null ? seed
+        : rows.length === 0 ? EMPTY_UPDATE
         : rows.length === 1 ? rows[0]!.update
           : Y.mergeUpdates(rows.map(row => row.update))
       room.finishLoad(merged)

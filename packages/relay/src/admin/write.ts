@@ -1,5 +1,6 @@
 import { isDeleted, type RelayError } from '../errors.js'
 import type { AckTarget } from '../commit-queue.js'
+import { SERVER_ORIGIN } from '../hooks/connection.js'
 import { isEmptyUpdate, type Subscriber } from '../room.js'
 import type { Rooms } from '../rooms.js'
 import { AdminError } from './errors.js'
@@ -49,7 +50,7 @@ export const writeUpdate = async (rooms: Rooms, docId: string, update: Uint8Arra
       throw new AdminError('unavailable', 'the document could not be loaded; retry')
     }
     if (isEmptyUpdate(update)) return
-    rooms.accept(room, update, writer, writer, 1)
+    rooms.accept(room, update, writer, writer, 1, SERVER_ORIGIN)
     await writer.done
   } finally {
     rooms.leave(room, writer)

@@ -1,4 +1,5 @@
 import { StorageError } from '../adapter-errors.js'
+import { MemoryOutbox } from './memory-outbox.js'
 import { compareDocIds } from './doc-order.js'
 import type { DocumentSummary, ListQuery, PendingWrite, RelayStorage, StoredUpdate, Tombstone } from './types.js'
 
@@ -24,14 +25,16 @@ export const createMemoryStorage = (): RelayStorage => {
       .filter(id => id.startsWith(prefix) && (after === undefined || compareDocIds(id, after) > 0))
       .sort(compareDocIds)
       .slice(0, limit)
+  const outbox = new MemoryOutbox(assertOpen)
   return {
     async load(docId) {
       assertOpen()
       return (docs.get(docId) ?? []).map(row => ({ id: row.id, update: row.update.slice() }))
     },
-    async append(writes: readonly PendingWrite[]) {
+    async append(writes: readonly PendingWrite[], options) {
       assertOpen()
       const at = Date.now()
+      outbox.add(options?.outbox ?? [])
       for (const write of writes) {
         if (tombstones.has(write.docId)) continue
         let rows = docs.get(write.docId)
@@ -49,10 +52,12 @@ export const createMemoryStorage = (): RelayStorage => {
       kept.push({ id: nextId++, update: merged.slice(), at })
       docs.set(docId, kept)
     },
+    outbox,
     async close() {
       closed = true
       docs.clear()
       tombstones.clear()
+      outbox.clear()
     },
 
     // Document lifecycle and admin reads.
@@ -72,8 +77,9 @@ export const createMemoryStorage = (): RelayStorage => {
       assertOpen()
       return page(tombstones.keys(), query).map(id => ({ id, deletedAt: tombstones.get(id)! }))
     },
-    async deleteDocument(docId, deletedAt) {
+    async deleteDocument(docId, deletedAt, options) {
       assertOpen()
+      outbox.add(options?.outbox ?? [])
       docs.delete(docId)
       if (!tombstones.has(docId)) tombstones.set(docId, deletedAt)
     },

@@ -1,5 +1,6 @@
 import type pg from 'pg'
 import { listBounds } from './doc-order.js'
+import { insertOutboxEntries } from './postgres-outbox.js'
 import type { DocumentSummary, RelayStorage, Tombstone } from './types.js'
 
 /** The tombstones table that goes with an updates table. */
@@ -32,7 +33,7 @@ const docKey = (docId: string): Buffer => Buffer.from(docId, 'utf8')
  * one that starts later waits, then sees the tombstone (its statement's snapshot is taken after its locks)
  * and stores nothing. It pauses every document's commits for the length of one indexed delete.
  */
-export const postgresLifecycle = (pool: pg.Pool, table: string, run: Run): Lifecycle => {
+export const postgresLifecycle = (pool: pg.Pool, table: string, outboxTable: string, run: Run): Lifecycle => {
   const tombstones = tombstoneTable(table)
   const page = (query: Parameters<Lifecycle['listDocuments']>[0]): unknown[] => {
     const { start, inclusive, end, limit } = listBounds(query)
@@ -75,9 +76,10 @@ export const postgresLifecycle = (pool: pg.Pool, table: string, run: Run): Lifec
       )
       return result.rows.map(row => ({ id: row.doc_id.toString('utf8'), deletedAt: Number(row.deleted_at) }))
     }),
-    deleteDocument: (docId, deletedAt) => run('deleteDocument', () => transaction(async client => {
+    deleteDocument: (docId, deletedAt, options) => run('deleteDocument', () => transaction(async client => {
       await client.query(`DELETE FROM ${table} WHERE doc_id = $1`, [docKey(docId)])
       await client.query(`INSERT INTO ${tombstones} (doc_id, deleted_at) VALUES ($1, $2) ON CONFLICT (doc_id) DO NOTHING`, [docKey(docId), deletedAt])
+      await insertOutboxEntries(client, outboxTable, options?.outbox ?? [])
     })),
     restoreDocument: docId => run('restoreDocument', () => transaction(async client => {
       await client.query(`DELETE FROM ${table} WHERE doc_id = $1`, [docKey(docId)])

@@ -2,6 +2,7 @@ import type pg from 'pg'
 import { requireOptional } from '../optional-dependency.js'
 import { StorageError } from '../adapter-errors.js'
 import { createLifecycleSchema, notTombstoned, postgresLifecycle } from './postgres-lifecycle.js'
+import { appendWithOutbox, createOutboxSchema, createPostgresOutbox } from './postgres-outbox.js'
 import type { PendingWrite, RelayStorage, StoredUpdate } from './types.js'
 
 /** The driver is loaded on first use: a relay on SQLite should not carry it in memory (about 4 MiB). */
@@ -22,6 +23,11 @@ export interface PostgresStorageOptions {
    * @default 'driftless_updates'
    */
   table?: string
+  /**
+   * Table holding pending webhook deliveries (the outbox); created on first use.
+   * @default 'driftless_webhook_outbox'
+   */
+  outboxTable?: string
   /**
    * A query (or waiting for a pooled connection) that takes longer fails, so a hung database turns into
    * `storageFailure` errors that clients retry, not into writes that wait forever.
@@ -57,6 +63,10 @@ export function createPostgresStorage(options: PostgresStorageOptions): RelaySto
   if (!IDENTIFIER.test(table)) {
     throw new StorageError('invalidOption', `table must be a lowercase SQL identifier, got ${JSON.stringify(table)}`)
   }
+  const outboxTable = options.outboxTable ?? 'driftless_webhook_outbox'
+  if (!IDENTIFIER.test(outboxTable)) {
+    throw new StorageError('invalidOption', `outboxTable must be a lowercase SQL identifier, got ${JSON.stringify(outboxTable)}`)
+  }
   const poolSize = options.poolSize ?? 10
   if (!Number.isInteger(poolSize) || poolSize < 1) {
     throw new StorageError('invalidOption', `poolSize must be a positive integer, got ${poolSize}`)
@@ -74,7 +84,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): RelaySto
 
   let schema: Promise<void> | undefined
   const ensureSchema = (): Promise<void> => {
-    schema ??= createSchema(pool, table).catch((error: unknown) => {
+    schema ??= createSchema(pool, table, outboxTable).catch((error: unknown) => {
       schema = undefined // the database may be back next time
       throw error
     })
@@ -111,8 +121,10 @@ export function createPostgresStorage(options: PostgresStorageOptions): RelaySto
         return result.rows.map((row): StoredUpdate => ({ id: toId(row.id), update: toBytes(row.data) }))
       }),
 
-    append: (writes: readonly PendingWrite[]) =>
+    append: (writes: readonly PendingWrite[], appendOptions) =>
       run('append', async () => {
+        const entries = appendOptions?.outbox ?? []
+        if (entries.length > 0) return appendWithOutbox(pool, table, outboxTable, writes, entries)
         if (writes.length === 0) return
         // One statement is one transaction: the promise resolves only after COMMIT (synchronous_commit).
         await pool.query(
@@ -149,7 +161,8 @@ export function createPostgresStorage(options: PostgresStorageOptions): RelaySto
         }
       }),
 
-    ...postgresLifecycle(pool, table, run),
+    ...postgresLifecycle(pool, table, outboxTable, run),
+    outbox: createPostgresOutbox(run, pool, outboxTable),
 
     close() {
       // Operations already started (maybe still creating the schema) finish before the pool goes.
@@ -159,7 +172,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): RelaySto
   }
 }
 
-async function createSchema(pool: pg.Pool, table: string): Promise<void> {
+async function createSchema(pool: pg.Pool, table: string, outboxTable: string): Promise<void> {
   const client = await pool.connect()
   try {
     await client.query('BEGIN')
@@ -170,6 +183,7 @@ async function createSchema(pool: pg.Pool, table: string): Promise<void> {
     )
     await client.query(`CREATE INDEX IF NOT EXISTS ${table}_doc_id_id ON ${table} (doc_id, id)`)
     await createLifecycleSchema(client, table)
+    await createOutboxSchema(client, outboxTable)
     await client.query('COMMIT')
     client.release()
   } catch (error) {

@@ -52,7 +52,7 @@ export const sqliteLifecycle = (db: Database, writer: SqliteWriter, isClosed: ()
       assertOpen()
       return tombstones.all(bounds(query))
     },
-    deleteDocument: (docId, deletedAt) => writer.deleteDocument(docId, deletedAt),
+    deleteDocument: (docId, deletedAt, options) => writer.deleteDocument(docId, deletedAt, options?.outbox ?? []),
     restoreDocument: docId => writer.restoreDocument(docId),
   }
 }

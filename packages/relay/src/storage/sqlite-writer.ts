@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 import { StorageError } from '../adapter-errors.js'
+import type { NewOutboxEntry } from './outbox-types.js'
+import { OUTBOX_INSERT, toOutboxRow, type OutboxRow } from './sqlite-outbox-schema.js'
 import type { PendingWrite } from './types.js'
 
 /**
@@ -19,9 +21,11 @@ const insertRow = db.prepare('INSERT INTO updates (doc_id, data, at) SELECT :doc
 const insert = { run: (docId, data, at) => insertRow.run({ docId, data, at }) }
 const remove = db.prepare('DELETE FROM updates WHERE doc_id = ? AND id = ?')
 const newestOf = db.prepare('SELECT max(at) AS at FROM updates WHERE doc_id = ? AND id IN (SELECT value FROM json_each(?))')
-const append = db.transaction((docIds, updates) => {
+const insertOutbox = db.prepare(${JSON.stringify(OUTBOX_INSERT)})
+const append = db.transaction((docIds, updates, outbox) => {
   const at = Date.now()
   for (let i = 0; i < docIds.length; i++) insert.run(docIds[i], updates[i], at)
+  for (const row of outbox) insertOutbox.run(...row)
 })
 const replace = db.transaction((docId, ids, merged) => {
   // The merge keeps the time of the newest row it replaces: compacting is not editing.
@@ -33,9 +37,10 @@ const replace = db.transaction((docId, ids, merged) => {
 const dropRows = db.prepare('DELETE FROM updates WHERE doc_id = ?')
 const bury = db.prepare('INSERT INTO tombstones (doc_id, deleted_at) VALUES (?, ?) ON CONFLICT (doc_id) DO NOTHING')
 const unbury = db.prepare('DELETE FROM tombstones WHERE doc_id = ?')
-const deleteDocument = db.transaction((docId, deletedAt) => {
+const deleteDocument = db.transaction((docId, deletedAt, outbox) => {
   dropRows.run(docId)
   bury.run(docId, deletedAt)
+  for (const row of outbox) insertOutbox.run(...row)
 })
 const restoreDocument = db.transaction((docId) => {
   dropRows.run(docId)
@@ -44,9 +49,9 @@ const restoreDocument = db.transaction((docId) => {
 parentPort.on('message', (job) => {
   try {
     let result
-    if (job.kind === 'append') append(job.docIds, job.updates)
+    if (job.kind === 'append') append(job.docIds, job.updates, job.outbox)
     else if (job.kind === 'replace') replace(job.docId, job.ids, job.merged)
-    else if (job.kind === 'delete') deleteDocument(job.docId, job.deletedAt)
+    else if (job.kind === 'delete') deleteDocument(job.docId, job.deletedAt, job.outbox)
     else if (job.kind === 'restore') result = restoreDocument(job.docId)
     else if (job.kind === 'close') db.close()
     parentPort.postMessage({ id: job.id, ok: true, result })
@@ -57,9 +62,9 @@ parentPort.on('message', (job) => {
 `
 
 type Job =
-  | { kind: 'append'; docIds: string[]; updates: Uint8Array[] }
+  | { kind: 'append'; docIds: string[]; updates: Uint8Array[]; outbox: OutboxRow[] }
   | { kind: 'replace'; docId: string; ids: readonly number[]; merged: Uint8Array }
-  | { kind: 'delete'; docId: string; deletedAt: number }
+  | { kind: 'delete'; docId: string; deletedAt: number; outbox: OutboxRow[] }
   | { kind: 'restore'; docId: string }
   | { kind: 'close' }
 
@@ -89,16 +94,16 @@ export class SqliteWriter {
     this.worker.on('exit', code => this.fail(new StorageError('operationFailed', `sqlite writer thread exited (${code})`)))
   }
 
-  async append(writes: readonly PendingWrite[]): Promise<void> {
-    await this.run({ kind: 'append', docIds: writes.map(w => w.docId), updates: writes.map(w => w.update) })
+  async append(writes: readonly PendingWrite[], outbox: readonly NewOutboxEntry[] = []): Promise<void> {
+    await this.run({ kind: 'append', docIds: writes.map(w => w.docId), updates: writes.map(w => w.update), outbox: outbox.map(toOutboxRow) })
   }
 
   async replace(docId: string, ids: readonly number[], merged: Uint8Array): Promise<void> {
     await this.run({ kind: 'replace', docId, ids, merged })
   }
 
-  async deleteDocument(docId: string, deletedAt: number): Promise<void> {
-    await this.run({ kind: 'delete', docId, deletedAt })
+  async deleteDocument(docId: string, deletedAt: number, outbox: readonly NewOutboxEntry[] = []): Promise<void> {
+    await this.run({ kind: 'delete', docId, deletedAt, outbox: outbox.map(toOutboxRow) })
   }
 
   async restoreDocument(docId: string): Promise<boolean> {

@@ -1,3 +1,6 @@
+import type { CommitOrigin } from '../hooks/types.js'
+import type { AppendOptions, RelayOutbox } from './outbox-types.js'
+
 /** One stored row of a document's update log. */
 export interface StoredUpdate {
   /** Increasing per storage (not per document); opaque to the relay beyond ordering and `replace`. */
@@ -10,6 +13,8 @@ export interface StoredUpdate {
 export interface PendingWrite {
   docId: string
   update: Uint8Array
+  /** Who sent it, for hooks (storage ignores it). @default { kind: 'server' } */
+  origin?: CommitOrigin
 }
 
 /**
@@ -21,15 +26,17 @@ export interface RelayStorage {
   load(docId: string): Promise<StoredUpdate[]>
   /**
    * Commits all writes in one transaction. Resolves only once they are durable (the relay acks after this);
-   * rejects having committed none of them.
+   * rejects having committed none of them. `options.outbox` entries commit in the same transaction.
    */
-  append(writes: readonly PendingWrite[]): Promise<void>
+  append(writes: readonly PendingWrite[], options?: AppendOptions): Promise<void>
   /**
    * Compaction: atomically deletes exactly the rows `ids` of `docId` and stores `merged` (their merge) in
    * their place. Rows not named survive, even if they were appended after the `load` that chose `ids`, so two
    * compactions racing (on one node or on several) never lose an update.
    */
   replace(docId: string, ids: readonly number[], merged: Uint8Array): Promise<void>
+  /** Webhook deliveries (see `RelayOutbox`); storages without it cannot be used with webhooks. */
+  readonly outbox?: RelayOutbox
   /** Releases connections and files; pending operations finish first. */
   close(): Promise<void>
 
@@ -49,7 +56,7 @@ export interface RelayStorage {
    * `replace` store nothing for it, also when they were issued before (a commit queued before the delete, a
    * compaction racing it, another node's commit).
    */
-  deleteDocument(docId: string, deletedAt: number): Promise<void>
+  deleteDocument(docId: string, deletedAt: number, options?: AppendOptions): Promise<void>
   /** Removes the tombstone (the document starts empty again); false when there was none. */
   restoreDocument(docId: string): Promise<boolean>
 }
