@@ -5,7 +5,7 @@ import { randomIndex, seededRandom } from '../random.js'
 import type { SyncClient } from '../systems/types.js'
 import { tick, waitUntil } from '../wait.js'
 
-const SCENARIO = '1. fan-out'
+const SCENARIO = '1. client-side fan-out'
 
 const converged = (clients: readonly SyncClient[], length: number): boolean => {
   if (!clients.every((c) => c.doc.getText('text').length === length)) return false
@@ -13,7 +13,11 @@ const converged = (clients: readonly SyncClient[], length: number): boolean => {
   return clients.every((c) => c.doc.getText('text').toString() === first)
 }
 
-/** One document, many clients all typing at random positions; how fast does everyone see everything? */
+/**
+ * One document, many clients all typing at random positions, every client a real provider in the harness
+ * process; how fast does everyone see everything? This mostly measures the clients (see WHY_SHORT); the
+ * capacity scenario measures the servers.
+ */
 export const fanOut: Scenario = {
   id: 'fan-out',
   title: SCENARIO,

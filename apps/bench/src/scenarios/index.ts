@@ -1,5 +1,6 @@
 import type { Scenario } from '../scenario.js'
 import { browserPersistence } from './browser-persistence.js'
+import { capacity } from './capacity.js'
 import { durability } from './durability.js'
 import { durableAck } from './durable-ack.js'
 import { events } from './events.js'
@@ -11,4 +12,4 @@ import { scaleOut } from './scale-out.js'
 import { tabs } from './tabs.js'
 
 /** Every scenario, in report order. To add one, write a module exporting a `Scenario` and list it here. */
-export const SCENARIOS: readonly Scenario[] = [fanOut, manyDocs, largeDoc, durability, durableAck, browserPersistence, partition, tabs, events, scaleOut]
+export const SCENARIOS: readonly Scenario[] = [fanOut, manyDocs, largeDoc, durability, durableAck, browserPersistence, partition, tabs, events, scaleOut, capacity]

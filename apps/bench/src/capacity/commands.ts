@@ -1,0 +1,45 @@
+import type { WireProtocol } from './protocols.js'
+
+/** What the harness asks the load-generator process to do (over the child-process IPC channel). */
+export type LoadCommand =
+  | {
+    type: 'setup'; protocol: WireProtocol; url: string; docId: string
+    /** Connections on the document that count what they receive; the first `writers` of them also write. */
+    subscribers: number; writers: number
+    /** Of the subscribers, how many also time the probes. */
+    observers: number
+    /** Extra connections with a real Y.Doc each, writing a probe key every `probeIntervalMs`. */
+    probes: number; probeIntervalMs: number
+    /** Updates prepared per writer, before any step. */
+    editsPerWriter: number
+  }
+  | { type: 'step'; rate: number; durationMs: number; graceMs: number; settleMs: number }
+  | { type: 'many-docs'; protocol: WireProtocol; url: string; connections: number; docs: number }
+  | { type: 'idle'; protocol: WireProtocol; url: string; connections: number }
+  | { type: 'large'; protocol: WireProtocol; url: string; docId: string; updatePath: string }
+  | { type: 'close' }
+
+/** What one step measured on the client side. */
+export interface StepCounts {
+  /** Edits written (writers and probes) during the step. */
+  written: number
+  /** Σ over subscribers of the edits of others they should have received. */
+  expected: number
+  /** Σ over subscribers of the edits of others they received by the end of the step plus the grace. */
+  delivered: number
+  /** The lowest delivered ÷ expected of any one subscriber. */
+  worstShare: number
+  /** Probe write → observer saw it, one per write and observer; Infinity for never. */
+  latencies: number[]
+  /** How late the writers' schedule ran at worst, in ms (a loaded generator shows here). */
+  scheduleLagMs: number
+}
+
+/** What the load generator reports back. `began`/`sampled` bracket a step's window for CPU and RSS readings. */
+export type LoadReport =
+  | { type: 'ready' }
+  | { type: 'began' }
+  | { type: 'sampled' }
+  | { type: 'step-done'; counts: StepCounts }
+  | { type: 'done'; sockets: number }
+  | { type: 'failed'; message: string }

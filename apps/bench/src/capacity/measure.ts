@@ -1,0 +1,142 @@
+import { statSync } from 'node:fs'
+import { loadavg } from 'node:os'
+import type { CapacityConfig } from '../config.js'
+import { largeUpdatePath } from '../large-update.js'
+import { startServer, type ServerKind, type ServerProcess } from '../proc/server-process.js'
+import { tempDir } from '../scenario.js'
+import { percentile } from '../stats.js'
+import { sleep } from '../wait.js'
+import type { LoadProcess } from './load-process.js'
+import type { WireProtocol } from './protocols.js'
+import { offeredSteps, shouldContinue, type StepResult } from './steps.js'
+
+/** The systems of the capacity scenario: Driftless twice, once per endpoint. */
+export const CAPACITY_SYSTEMS = ['driftless', 'driftless-ywebsocket', 'y-websocket', 'hocuspocus'] as const
+export type CapacitySystem = (typeof CAPACITY_SYSTEMS)[number]
+
+const SERVER: Record<CapacitySystem, ServerKind> = {
+  driftless: 'driftless', 'driftless-ywebsocket': 'driftless', 'y-websocket': 'y-websocket', hocuspocus: 'hocuspocus',
+}
+const PROTOCOL: Record<CapacitySystem, WireProtocol> = {
+  driftless: 'driftless', 'driftless-ywebsocket': 'y-websocket', 'y-websocket': 'y-websocket', hocuspocus: 'hocuspocus',
+}
+
+const GRACE_MS = 100
+const SETTLE_MS = 1_500
+const PROBE_INTERVAL_MS = 100
+/** Lets a fresh server finish starting (lazy imports, first GC) before its idle RSS is read. */
+const WARM_MS = 1_000
+
+/** Where the server and the load generators run. */
+export interface Pins { server: number; load: number }
+
+/** Runs `body` against a fresh, pinned server with persistence on, then stops it and deletes its data. */
+const withServer = async <T>(system: CapacitySystem, pins: Pins, body: (server: ServerProcess) => Promise<T>, nodeArgs?: string[]): Promise<T> => {
+  const data = tempDir('capacity')
+  const server = await startServer(SERVER[system], { dataDir: data.path, cpu: pins.server, ...(nodeArgs ? { nodeArgs } : {}) })
+  try {
+    return await body(server)
+  } finally {
+    await server.stop()
+    data.remove()
+  }
+}
+
+/**
+ * For each subscriber count, one document with that many raw subscribers on one fresh server, offered load
+ * stepped up until a step is not sustained. Results by subscriber count.
+ */
+export const runSteps = async (
+  system: CapacitySystem, subscriberCounts: readonly number[], config: CapacityConfig, load: LoadProcess, pins: Pins,
+  log: (message: string) => void, nodeArgs?: string[],
+): Promise<Map<number, StepResult[]>> => withServer(system, pins, async (server) => {
+  const runs = new Map<number, StepResult[]>()
+  for (const subscribers of subscriberCounts) runs.set(subscribers, await stepUp(server, system, subscribers, config, load, log))
+  return runs
+}, nodeArgs)
+
+const stepUp = async (
+  server: ServerProcess, system: CapacitySystem, subscribers: number, config: CapacityConfig, load: LoadProcess, log: (message: string) => void,
+): Promise<StepResult[]> => {
+  const rates = offeredSteps(config.firstRate, config.lastRate)
+  const totalEdits = rates.reduce((sum, rate) => sum + (rate * config.stepMs) / 1000, 0)
+  await load.request({
+    type: 'setup', protocol: PROTOCOL[system], url: server.url, docId: `capacity-${subscribers}`,
+    subscribers, writers: config.writers, observers: config.observers, probes: config.probes, probeIntervalMs: PROBE_INTERVAL_MS,
+    editsPerWriter: Math.ceil(totalEdits / config.writers) + 10,
+  })
+  const steps: StepResult[] = []
+  try {
+    for (const rate of rates) {
+      if (!shouldContinue(steps)) break
+      const mark = (): { cpu: number; wait: number; at: number } => ({ cpu: server.cpuSeconds(), wait: server.waitSeconds(), at: performance.now() })
+      let began = mark()
+      let sampled = { ...began, rss: 0 }
+      const report = await load.request({ type: 'step', rate, durationMs: config.stepMs, graceMs: GRACE_MS, settleMs: SETTLE_MS }, (progress) => {
+        if (progress.type === 'began') began = mark()
+        if (progress.type === 'sampled') sampled = { ...mark(), rss: server.memory().rss }
+      })
+      if (report.type !== 'step-done') throw new Error(`unexpected ${report.type} after a step`)
+      const { counts } = report
+      const cpuSeconds = sampled.cpu - began.cpu
+      const wallSeconds = (sampled.at - began.at) / 1000
+      const step: StepResult = {
+        offered: rate,
+        deliveredPerSecond: counts.delivered / (config.stepMs / 1000),
+        deliveredShare: counts.expected > 0 ? counts.delivered / counts.expected : 0,
+        p50Ms: counts.latencies.length ? percentile(counts.latencies, 50) : Infinity,
+        p99Ms: counts.latencies.length ? percentile(counts.latencies, 99) : Infinity,
+        cpuUtilisation: cpuSeconds / wallSeconds,
+        cpuSeconds,
+        waitShare: (sampled.wait - began.wait) / wallSeconds,
+        delivered: counts.delivered,
+        rssMiB: sampled.rss / 2 ** 20,
+      }
+      steps.push(step)
+      log(`    ${rate}/s × ${subscribers}: delivered ${(step.deliveredShare * 100).toFixed(1)}% (worst subscriber ${(counts.worstShare * 100).toFixed(1)}%), p50 ${step.p50Ms.toFixed(1)} ms, p99 ${step.p99Ms.toFixed(1)} ms, CPU ${(step.cpuUtilisation * 100).toFixed(0)}%, waited for CPU ${(step.waitShare * 100).toFixed(0)}%, schedule lag ${counts.scheduleLagMs.toFixed(0)} ms, load ${loadavg()[0]!.toFixed(2)}`)
+    }
+  } finally {
+    await load.request({ type: 'close' })
+  }
+  return steps
+}
+
+/** Server RSS after a full GC, once a fresh server settled. */
+const settledRss = async (server: ServerProcess): Promise<number> => {
+  await server.collectGarbage()
+  return server.memory().rss
+}
+
+/** Memory per open document, per idle connection, and per byte of a large document, for one system. */
+export const runMemory = async (
+  system: CapacitySystem, config: CapacityConfig, largeInserts: number, load: LoadProcess, pins: Pins,
+): Promise<{ perDocKiB: number; perConnectionKiB: number; largeRatio: number; sockets: number }> => {
+  const protocol = PROTOCOL[system]
+  const { connections, docs } = config.manyDocs
+  const many = await withServer(system, pins, async (server) => {
+    await sleep(WARM_MS)
+    const idle = await settledRss(server)
+    const report = await load.request({ type: 'many-docs', protocol, url: server.url, connections, docs })
+    const open = await settledRss(server)
+    await load.request({ type: 'close' })
+    return { perDocKiB: (open - idle) / docs / 1024, sockets: report.type === 'done' ? report.sockets : 0 }
+  })
+  const perConnectionKiB = await withServer(system, pins, async (server) => {
+    await sleep(WARM_MS)
+    const idle = await settledRss(server)
+    await load.request({ type: 'idle', protocol, url: server.url, connections: config.idleConnections })
+    const open = await settledRss(server)
+    await load.request({ type: 'close' })
+    return (open - idle) / config.idleConnections / 1024
+  })
+  const largeRatio = await withServer(system, pins, async (server) => {
+    await sleep(WARM_MS)
+    const idle = await settledRss(server)
+    const path = largeUpdatePath(largeInserts)
+    await load.request({ type: 'large', protocol, url: server.url, docId: 'large', updatePath: path })
+    const loaded = await settledRss(server)
+    await load.request({ type: 'close' })
+    return (loaded - idle) / statSync(path).size
+  })
+  return { ...many, perConnectionKiB, largeRatio }
+}

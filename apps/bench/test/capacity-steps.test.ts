@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest'
+import { capacityOf, commonStep, cpuPerDeliveredEdit, offeredSteps, shouldContinue, sustained, type StepResult } from '../src/capacity/steps.js'
+
+const step = (offered: number, p99Ms: number, deliveredShare: number, extra: Partial<StepResult> = {}): StepResult => ({
+  offered, p99Ms, deliveredShare, p50Ms: p99Ms / 2, deliveredPerSecond: 0, cpuUtilisation: 0, cpuSeconds: 0, waitShare: 0, delivered: 0, rssMiB: 0, ...extra,
+})
+
+describe('capacity steps', () => {
+  it('doubles the offered rate from the first step up to the last', () => {
+    expect(offeredSteps(50, 800)).toEqual([50, 100, 200, 400, 800])
+    expect(offeredSteps(50, 1000)).toEqual([50, 100, 200, 400, 800])
+    expect(() => offeredSteps(0, 100)).toThrow(RangeError)
+  })
+
+  it('sustains a step only with p99 ≤ 100 ms and ≥ 99% delivered', () => {
+    expect(sustained(step(100, 100, 0.99))).toBe(true)
+    expect(sustained(step(100, 101, 1))).toBe(false)
+    expect(sustained(step(100, 5, 0.989))).toBe(false)
+    expect(sustained(step(100, Infinity, 1))).toBe(false)
+  })
+
+  it('stops stepping after the first step that is not sustained', () => {
+    expect(shouldContinue([step(50, 3, 1), step(100, 4, 1)])).toBe(true)
+    expect(shouldContinue([step(50, 3, 1), step(100, 400, 1)])).toBe(false)
+  })
+
+  it('takes the highest step with every lower step sustained', () => {
+    expect(capacityOf([step(50, 3, 1), step(100, 4, 1), step(200, 150, 1)])).toBe(100)
+    // A lucky step above a failed one does not count.
+    expect(capacityOf([step(200, 5, 1), step(50, 3, 1), step(100, 400, 1)])).toBe(50)
+    expect(capacityOf([step(50, 300, 1)])).toBe(0)
+    expect(capacityOf([])).toBe(0)
+  })
+
+  it('compares CPU per delivered edit at the step every run sustained', () => {
+    expect(commonStep([800, 400, 1600])).toBe(400)
+    expect(commonStep([])).toBe(0)
+    const run = [step(400, 5, 1, { cpuSeconds: 0.5, delivered: 100_000 })]
+    expect(cpuPerDeliveredEdit(run, 400)).toBeCloseTo(5)
+    expect(cpuPerDeliveredEdit(run, 800)).toBeUndefined()
+  })
+})
