@@ -88,3 +88,28 @@ describe('room fan-out', () => {
     expect(order).toEqual(['update', 'awareness'])
   })
 })
+
+describe('room state', () => {
+  it('holds every accepted update, whatever the number, merged', () => {
+    const room = new Room('d')
+    const base = edit('base ')
+    room.finishLoad(base)
+    const writers = [new Y.Doc(), new Y.Doc(), new Y.Doc()]
+    const expected = new Y.Doc()
+    Y.applyUpdate(expected, base)
+    let accepted = base.length
+    for (let i = 0; i < 1000; i++) {
+      const writer = writers[i % writers.length]!
+      const before = Y.encodeStateVector(writer)
+      writer.getText('t').insert(writer.getText('t').length, String.fromCharCode(97 + (i % 26)))
+      const update = Y.encodeStateAsUpdate(writer, before)
+      room.addUpdate(update)
+      accepted += update.length
+      Y.applyUpdate(expected, update)
+    }
+    // Merging never holds more than the updates themselves did.
+    expect(room.stateBytes).toBeLessThanOrEqual(accepted)
+    expect(textOf([room.state()])).toBe(expected.getText('t').toString())
+    expect([...room.stateVector()]).toEqual([...Y.encodeStateVector(expected)])
+  })
+})
