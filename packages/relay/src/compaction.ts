@@ -12,7 +12,7 @@ export interface CompactionOptions {
 interface LogSize { rows: number; bytes: number; compactedBytes: number }
 
 /** A document is large from this compacted size on; smaller ones compact at `compactAfterRows` rows. */
-const LARGE_BYTES = 64 * 1024
+const LARGE_BYTES = 16 * 1024
 /** A large document waits for at least this share of its compacted size in new rows… */
 const APPENDED_SHARE = 1 / 2
 /** …or for this many times `compactAfterRows`, whichever comes first. */

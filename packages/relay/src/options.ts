@@ -89,7 +89,7 @@ export interface RelayOptions {
   /** How long a document without subscribers stays in memory. @default 30000 */
   documentIdleMs?: number
   /**
-   * Compact a document's stored log once it holds this many rows; a large document (≥ 64 KiB) waits until the new rows
+   * Compact a document's stored log once it holds this many rows; a large document (≥ 16 KiB) waits until the new rows
    * hold half its compacted size, or for 25× this many rows. @default 200
    */
   compactAfterRows?: number

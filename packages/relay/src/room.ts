@@ -22,6 +22,12 @@ const TAIL_MIN_MERGE_BYTES = 64 * 1024
 const TAIL_FANIN = 16
 /** Past this many queued bytes the outbox is sent at once rather than at the end of the turn. */
 const OUTBOX_MAX_BYTES = 256 * 1024
+/**
+ * A busy document's fan-out leaves at most this often. Each fan-out is one write (one syscall) per
+ * subscriber, and with 500 subscribers those writes were most of the relay's CPU when every turn carried
+ * an edit; a document quiet for this long still sends at the end of the turn.
+ */
+const FANOUT_INTERVAL_MS = 4
 
 /**
  * One open document: its state in compact encoded form (never a Y.Doc), its subscribers and awareness.
@@ -51,7 +57,8 @@ export class Room {
   /** Updates accepted in this turn of the event loop, sent together at its end (see `broadcast`). */
   private outbox: { update: Uint8Array; origin: Subscriber | null }[] = []
   private outboxBytes = 0
-  private outboxFlush: NodeJS.Immediate | null = null
+  private outboxFlush: { timer: NodeJS.Immediate; kind: 'immediate' } | { timer: NodeJS.Timeout; kind: 'timeout' } | null = null
+  private lastFanOut = -Infinity
 
   constructor(readonly docId: string) {
     this.ready = new Promise<void>((resolve, reject) => {
@@ -110,7 +117,8 @@ export class Room {
 
   /**
    * Forwards an update to every subscriber but `origin`. Updates accepted in the same turn of the event loop
-   * leave together as one merged update per subscriber: when many clients type at once, each receives one
+   * (for a busy document, within FANOUT_INTERVAL_MS of its last fan-out) leave together as one merged update
+   * per subscriber: when many clients type at once, each receives one
    * frame and applies one transaction per turn instead of one per edit. A subscriber that sent some of the
    * merged updates gets its own back inside the merge, which Yjs ignores; one that sent all of them gets nothing.
    */
@@ -118,17 +126,19 @@ export class Room {
     this.outbox.push({ update, origin })
     this.outboxBytes += update.length
     if (this.outboxBytes >= OUTBOX_MAX_BYTES) this.flushOutbox()
-    else this.outboxFlush ??= setImmediate(() => this.flushOutbox())
+    else if (this.outboxFlush === null) this.scheduleFanOut()
   }
 
   /** Sends what `broadcast` queued. Called before anything else is sent to the room, to keep order. */
   flushOutbox(): void {
-    if (this.outboxFlush !== null) clearImmediate(this.outboxFlush)
+    if (this.outboxFlush?.kind === 'immediate') clearImmediate(this.outboxFlush.timer)
+    else if (this.outboxFlush?.kind === 'timeout') clearTimeout(this.outboxFlush.timer)
     this.outboxFlush = null
     const outbox = this.outbox
     if (outbox.length === 0) return
     this.outbox = []
     this.outboxBytes = 0
+    this.lastFanOut = performance.now()
     if (this.evicted) return
     const soleOrigin = outbox.every(entry => entry.origin === outbox[0]!.origin) ? outbox[0]!.origin : null
     let merged: Uint8Array | null = outbox.length === 1 ? outbox[0]!.update : null
@@ -140,6 +150,14 @@ export class Room {
       return
     }
     this.sendToAll(merged, soleOrigin, dUpdateFrame, yUpdateFrame)
+  }
+
+  /** At the end of this turn, or FANOUT_INTERVAL_MS after the last fan-out if that is later. */
+  private scheduleFanOut(): void {
+    const wait = this.lastFanOut + FANOUT_INTERVAL_MS - performance.now()
+    this.outboxFlush = wait <= 0
+      ? { timer: setImmediate(() => this.flushOutbox()), kind: 'immediate' }
+      : { timer: setTimeout(() => this.flushOutbox(), wait), kind: 'timeout' }
   }
 
   broadcastAwareness(update: Uint8Array, origin: Subscriber | null): void {

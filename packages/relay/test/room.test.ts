@@ -1,5 +1,5 @@
 import { decodeMessage } from '@driftless/protocol'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { Room, type Subscriber } from '../src/room.js'
 
@@ -86,6 +86,33 @@ describe('room fan-out', () => {
     room.broadcast(edit('x'), null)
     room.broadcastAwareness(new Uint8Array([0]), null)
     expect(order).toEqual(['update', 'awareness'])
+  })
+})
+
+describe('room fan-out pacing', () => {
+  afterEach(() => { vi.useRealTimers() })
+
+  it('sends a busy document at most every few milliseconds, and a quiet one at the end of the turn', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'performance'] })
+    const room = new Room('d')
+    const [a, c] = [listener(), listener()]
+    room.subscribers.add(a).add(c)
+    room.broadcast(edit('x'), a)
+    vi.advanceTimersToNextTimer() // the end of the turn
+    expect(c.updates).toHaveLength(1)
+    room.broadcast(edit('y'), a)
+    vi.advanceTimersByTime(1)
+    room.broadcast(edit('z'), a)
+    vi.advanceTimersByTime(1)
+    expect(c.updates).toHaveLength(1)
+    vi.advanceTimersByTime(10)
+    expect(c.updates).toHaveLength(2)
+    expect(textOf(c.updates.slice(1)).split('').sort().join('')).toBe('yz')
+    // Long after, an edit leaves at the end of its turn again.
+    vi.advanceTimersByTime(1000)
+    room.broadcast(edit('w'), a)
+    vi.advanceTimersToNextTimer()
+    expect(c.updates).toHaveLength(3)
   })
 })
 
