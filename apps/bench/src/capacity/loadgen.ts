@@ -17,8 +17,8 @@ const REPLY_TIMEOUT_MS = 60_000
 const report = (message: LoadReport): void => { process.send?.(message) }
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
-/** Waits until `ready()` holds and then until no socket received anything for QUIET_MS. */
-const settle = async (sockets: readonly RawSocket[], ready: () => boolean, maxMs = REPLY_TIMEOUT_MS): Promise<void> => {
+/** Waits until `ready()` holds and then until no socket received anything for `quietMs`. */
+const settle = async (sockets: readonly RawSocket[], ready: () => boolean, maxMs = REPLY_TIMEOUT_MS, quietMs = QUIET_MS): Promise<void> => {
   const deadline = performance.now() + maxMs
   while (!ready()) {
     if (performance.now() > deadline) throw new Error('the server did not answer every connection in time')
@@ -27,9 +27,9 @@ const settle = async (sockets: readonly RawSocket[], ready: () => boolean, maxMs
   let last = -1
   for (;;) {
     const frames = sockets.reduce((sum, s) => sum + s.frames, 0)
-    if (frames === last || performance.now() > deadline) return
+    if (frames === last || quietMs === 0 || performance.now() > deadline) return
     last = frames
-    await sleep(QUIET_MS)
+    await sleep(quietMs)
   }
 }
 
@@ -212,7 +212,7 @@ const manyDocs = async (command: Extract<LoadCommand, { type: 'many-docs' }>): P
         const batch = await Promise.all(docIds.slice(d, d + OPEN_BATCH).map((docId) => RawSocket.open(command.url, codec.path(docId), codec.subprotocol, () => {})))
         batch.forEach((socket, i) => write(socket, docIds[d + i]!, 1))
         extraSockets.push(...batch)
-        await settle(batch, () => batch.every((s) => s.frames > 0))
+        await settle(batch, () => batch.every((s) => s.frames > 0), REPLY_TIMEOUT_MS, 0)
       }
       return
     }
@@ -227,7 +227,7 @@ const manyDocs = async (command: Extract<LoadCommand, { type: 'many-docs' }>): P
         for (const message of codec.open(docId)) socket.send(message)
         write(socket, docId, d + i + 1)
       })
-      await settle([socket], () => socket.frames >= before + batch.length)
+      await settle([socket], () => socket.frames >= before + batch.length, REPLY_TIMEOUT_MS, 0)
     }
   }))
   await settle(extraSockets, () => true)
