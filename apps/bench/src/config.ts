@@ -18,6 +18,8 @@ export interface BenchConfig {
 
 /** The capacity scenario: server on one core, raw load generators on another, stepped offered load. */
 export interface CapacityConfig {
+  /** Repetitions per system (the run's own count is too many for the time budget). */
+  repetitions: number
   /** Subscriber counts of the one document, one stepped run each. */
   subscribers: number[]
   /** Of the subscribers, how many write (the offered rate is split evenly between them). */
@@ -49,7 +51,7 @@ export const FULL: BenchConfig = {
   events: { events: 100_000, rewind: 1_000 },
   scaleOut: { clients: 20, rounds: 200, editMs: 1_000 },
   capacity: {
-    subscribers: [50, 500], writers: 16, observers: 2, probes: 4, firstRate: 50, lastRate: 12_800, stepMs: 2_000,
+    repetitions: 2, subscribers: [50, 500], writers: 16, observers: 2, probes: 4, firstRate: 50, lastRate: 12_800, stepMs: 1_000,
     manyDocs: { connections: 10, docs: 1_000 }, idleConnections: 1_000,
   },
 }
@@ -68,7 +70,7 @@ export const QUICK: BenchConfig = {
   events: { events: 5_000, rewind: 100 },
   scaleOut: { clients: 10, rounds: 30, editMs: 500 },
   capacity: {
-    subscribers: [20, 100], writers: 8, observers: 2, probes: 2, firstRate: 200, lastRate: 3_200, stepMs: 500,
+    repetitions: 1, subscribers: [20, 100], writers: 8, observers: 2, probes: 2, firstRate: 200, lastRate: 3_200, stepMs: 500,
     manyDocs: { connections: 3, docs: 100 }, idleConnections: 100,
   },
 }

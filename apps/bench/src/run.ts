@@ -99,7 +99,7 @@ for (const scenario of scenarios) {
     if (scenario.standalone) {
       results.sections?.push({
         scenario: scenario.id, title: scenario.title, startedAt: new Date(Date.now() - (performance.now() - began)).toISOString(),
-        durationSeconds: (performance.now() - began) / 1000, quick: config.quick, repetitions: config.repetitions,
+        durationSeconds: (performance.now() - began) / 1000, quick: config.quick, repetitions: scenario.repetitions?.(config) ?? config.repetitions,
         loadAverage: { start: startLoad, end: loadavg() }, rows: judged, method, ...(details ? { details } : {}),
       })
     } else {

@@ -34,6 +34,8 @@ export interface Scenario {
    * run of standalone scenarios publishes them without touching the other scenarios' published results.
    */
   standalone?: boolean
+  /** Repetitions per system when the scenario sets its own. @default the run's `repetitions` */
+  repetitions?(config: BenchConfig): number
   run(context: ScenarioContext): Promise<ScenarioResult>
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { capacityOf, commonStep, cpuPerDeliveredEdit, offeredSteps, shouldContinue, sustained, type StepResult } from '../src/capacity/steps.js'
+import { capacityOf, commonStep, cpuBoundCapacity, cpuPerDeliveredEdit, offeredSteps, shouldContinue, sustained, type StepResult } from '../src/capacity/steps.js'
 
 const step = (offered: number, p99Ms: number, deliveredShare: number, extra: Partial<StepResult> = {}): StepResult => ({
   offered, p99Ms, deliveredShare, p50Ms: p99Ms / 2, deliveredPerSecond: 0, cpuUtilisation: 0, cpuSeconds: 0, waitShare: 0, delivered: 0, rssMiB: 0, ...extra,
@@ -19,9 +19,16 @@ describe('capacity steps', () => {
     expect(sustained(step(100, Infinity, 1))).toBe(false)
   })
 
-  it('stops stepping after the first step that is not sustained', () => {
-    expect(shouldContinue([step(50, 3, 1), step(100, 4, 1)])).toBe(true)
-    expect(shouldContinue([step(50, 3, 1), step(100, 400, 1)])).toBe(false)
+  it('keeps stepping past a missed p99, and stops once delivery falls behind or p99 is hopeless', () => {
+    expect(shouldContinue([step(50, 3, 1), step(100, 400, 1)])).toBe(true)
+    expect(shouldContinue([step(50, 3, 1), step(100, 4, 0.9)])).toBe(false)
+    expect(shouldContinue([step(50, 3, 1), step(100, 1001, 1)])).toBe(false)
+  })
+
+  it('estimates a CPU-bound capacity from the highest step delivered in full', () => {
+    const run = [step(100, 5, 1, { cpuUtilisation: 0.1 }), step(200, 300, 1, { cpuUtilisation: 0.25 }), step(400, 900, 0.5, { cpuUtilisation: 1 })]
+    expect(cpuBoundCapacity(run)).toBe(800)
+    expect(cpuBoundCapacity([step(100, 5, 0.5, { cpuUtilisation: 1 })])).toBeUndefined()
   })
 
   it('takes the highest step with every lower step sustained', () => {
@@ -33,8 +40,8 @@ describe('capacity steps', () => {
   })
 
   it('compares CPU per delivered edit at the step every run sustained', () => {
-    expect(commonStep([800, 400, 1600])).toBe(400)
-    expect(commonStep([])).toBe(0)
+    expect(commonStep([800, 400, 1600], 50)).toEqual({ offered: 400, sustainedByAll: true })
+    expect(commonStep([800, 0], 50)).toEqual({ offered: 50, sustainedByAll: false })
     const run = [step(400, 5, 1, { cpuSeconds: 0.5, delivered: 100_000 })]
     expect(cpuPerDeliveredEdit(run, 400)).toBeCloseTo(5)
     expect(cpuPerDeliveredEdit(run, 800)).toBeUndefined()

@@ -29,8 +29,10 @@ export interface StepCounts {
   delivered: number
   /** The lowest delivered ÷ expected of any one subscriber. */
   worstShare: number
-  /** Probe write → observer saw it, one per write and observer; Infinity for never. */
+  /** Probe write → observer saw it, one per write and observer that saw it (IPC cannot carry Infinity)… */
   latencies: number[]
+  /** …and how many (write, observer) pairs never saw it. */
+  unseen: number
   /** How late the writers' schedule ran at worst, in ms (a loaded generator shows here). */
   scheduleLagMs: number
 }

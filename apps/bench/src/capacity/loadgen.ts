@@ -165,12 +165,12 @@ const step = async (command: Extract<LoadCommand, { type: 'step' }>): Promise<St
   const counts = snapshot(written)
   report({ type: 'sampled' })
   await settle(allSockets(), () => true, command.settleMs)
-  return { ...counts, latencies: log.latencies(), scheduleLagMs: lag }
+  return { ...counts, ...log.latencies(), scheduleLagMs: lag }
 }
 
 const allSockets = (): RawSocket[] => [...members.map((m) => m.socket), ...probes.map((p) => p.socket), ...extraSockets]
 
-const snapshot = (writerEdits: number): Omit<StepCounts, 'latencies' | 'scheduleLagMs'> => {
+const snapshot = (writerEdits: number): Omit<StepCounts, 'latencies' | 'unseen' | 'scheduleLagMs'> => {
   const written = writerEdits + probes.reduce((sum, p) => sum + p.written, 0)
   let expected = 0
   let delivered = 0

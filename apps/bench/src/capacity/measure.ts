@@ -78,14 +78,16 @@ const stepUp = async (
       })
       if (report.type !== 'step-done') throw new Error(`unexpected ${report.type} after a step`)
       const { counts } = report
+      // A probe write an observer never saw counts as infinitely late.
+      const latencies = [...counts.latencies, ...Array<number>(counts.unseen).fill(Infinity)]
       const cpuSeconds = sampled.cpu - began.cpu
       const wallSeconds = (sampled.at - began.at) / 1000
       const step: StepResult = {
         offered: rate,
         deliveredPerSecond: counts.delivered / (config.stepMs / 1000),
         deliveredShare: counts.expected > 0 ? counts.delivered / counts.expected : 0,
-        p50Ms: counts.latencies.length ? percentile(counts.latencies, 50) : Infinity,
-        p99Ms: counts.latencies.length ? percentile(counts.latencies, 99) : Infinity,
+        p50Ms: latencies.length ? percentile(latencies, 50) : Infinity,
+        p99Ms: latencies.length ? percentile(latencies, 99) : Infinity,
         cpuUtilisation: cpuSeconds / wallSeconds,
         cpuSeconds,
         waitShare: (sampled.wait - began.wait) / wallSeconds,

@@ -25,11 +25,18 @@ export class ProbeLog {
     }
   }
 
-  /** One latency per probe write and observer; Infinity where an observer never saw the write. */
-  latencies(): number[] {
-    const out: number[] = []
-    for (const key of this.sent.keys()) for (const seen of this.seen) out.push(seen.get(key) ?? Infinity)
-    return out
+  /** One latency per probe write and observer that saw it, and how many pairs never did. */
+  latencies(): { latencies: number[]; unseen: number } {
+    const latencies: number[] = []
+    let unseen = 0
+    for (const key of this.sent.keys()) {
+      for (const seen of this.seen) {
+        const latency = seen.get(key)
+        if (latency === undefined) unseen++
+        else latencies.push(latency)
+      }
+    }
+    return { latencies, unseen }
   }
 }
 

@@ -36,8 +36,28 @@ export interface StepResult {
 export const sustained = (step: Pick<StepResult, 'p99Ms' | 'deliveredShare'>): boolean =>
   step.p99Ms <= P99_LIMIT_MS && step.deliveredShare >= DELIVERED_SHARE
 
-/** Whether to offer the next step: only while every step so far was sustained. */
-export const shouldContinue = (steps: readonly Pick<StepResult, 'p99Ms' | 'deliveredShare'>[]): boolean => steps.every(sustained)
+/** Past this p99 a system is hopelessly behind, whatever the machine's load. */
+export const HOPELESS_P99_MS = 10 * P99_LIMIT_MS
+
+/**
+ * Whether to offer the next step: while every step so far delivered in full and kept p99 under
+ * HOPELESS_P99_MS. A step that only missed the p99 limit ends the capacity (see `capacityOf`) but not the
+ * stepping: on a loaded machine the server waits for its core, and the higher steps still show its CPU
+ * cost and where delivery breaks.
+ */
+export const shouldContinue = (steps: readonly Pick<StepResult, 'p99Ms' | 'deliveredShare'>[]): boolean =>
+  steps.every((step) => step.deliveredShare >= DELIVERED_SHARE && step.p99Ms <= HOPELESS_P99_MS)
+
+/**
+ * Edits/s one dedicated core would carry at the CPU cost measured on the highest step that delivered in
+ * full (offered ÷ CPU utilisation): an estimate that the machine's load distorts much less than latency.
+ * Undefined when no step delivered in full.
+ */
+export const cpuBoundCapacity = (steps: readonly Pick<StepResult, 'offered' | 'deliveredShare' | 'cpuUtilisation'>[]): number | undefined => {
+  const full = steps.filter((step) => step.deliveredShare >= DELIVERED_SHARE && step.cpuUtilisation > 0)
+  const top = full.sort((a, b) => b.offered - a.offered)[0]
+  return top === undefined ? undefined : top.offered / top.cpuUtilisation
+}
 
 /**
  * Capacity: the highest offered rate sustained with every lower step sustained too (a lucky step above a
@@ -52,8 +72,14 @@ export const capacityOf = (steps: readonly Pick<StepResult, 'offered' | 'p99Ms' 
   return capacity
 }
 
-/** The highest step every run of every system sustained (0 if some run sustained none). */
-export const commonStep = (capacities: readonly number[]): number => (capacities.length === 0 ? 0 : Math.min(...capacities))
+/**
+ * The highest step every run of every system sustained; `first` (the step every run offers) when some run
+ * sustained none, so CPU per delivered edit is still compared at one common load.
+ */
+export const commonStep = (capacities: readonly number[], first: number): { offered: number; sustainedByAll: boolean } => {
+  const lowest = capacities.length === 0 ? 0 : Math.min(...capacities)
+  return lowest > 0 ? { offered: lowest, sustainedByAll: true } : { offered: first, sustainedByAll: false }
+}
 
 /** Server CPU per delivered edit at `offered`, in µs; undefined if that step was not run or delivered nothing. */
 export const cpuPerDeliveredEdit = (steps: readonly StepResult[], offered: number): number | undefined => {

@@ -1,3 +1,4 @@
+import { SECTION_NOTES } from './section-notes.js'
 import { WHY_SHORT } from './why-short.js'
 import { SYSTEMS, SYSTEM_LABELS, type MetricRow, type SystemName } from '../model.js'
 import { formatOutcome } from './format.js'
@@ -93,6 +94,7 @@ const renderSection = (section: StandaloneSection): string[] => {
     '',
     ...(missed.length ? ['Where Driftless falls short here:', '', ...missed, ''] : []),
     ...(section.details ? [section.details, ''] : []),
+    ...(SECTION_NOTES[section.scenario] ? [SECTION_NOTES[section.scenario]!, ''] : []),
     `### How ${section.title.split(' (')[0]} is measured`,
     '',
     section.method,
