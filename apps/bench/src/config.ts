@@ -70,7 +70,7 @@ export const QUICK: BenchConfig = {
   events: { events: 5_000, rewind: 100 },
   scaleOut: { clients: 10, rounds: 30, editMs: 500 },
   capacity: {
-    repetitions: 1, subscribers: [20, 100], writers: 8, observers: 2, probes: 2, firstRate: 200, lastRate: 3_200, stepMs: 500,
-    manyDocs: { connections: 3, docs: 100 }, idleConnections: 100,
+    repetitions: 1, subscribers: [10, 50], writers: 4, observers: 2, probes: 2, firstRate: 400, lastRate: 3_200, stepMs: 400,
+    manyDocs: { connections: 2, docs: 50 }, idleConnections: 50,
   },
 }
