@@ -11,6 +11,11 @@ import { clientFrame } from './wire.js'
 
 const CONNECT_BATCH = 50
 const OPEN_BATCH = 50
+/**
+ * Documents opened at once on one multiplexed socket: Hocuspocus closes a socket with 100 documents
+ * still being set up, and a batch counts as answered before its documents are fully set up.
+ */
+const MULTIPLEXED_OPEN_BATCH = 25
 const QUIET_MS = 150
 const REPLY_TIMEOUT_MS = 60_000
 
@@ -21,7 +26,10 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 const settle = async (sockets: readonly RawSocket[], ready: () => boolean, maxMs = REPLY_TIMEOUT_MS, quietMs = QUIET_MS): Promise<void> => {
   const deadline = performance.now() + maxMs
   while (!ready()) {
-    if (performance.now() > deadline) throw new Error('the server did not answer every connection in time')
+    if (performance.now() > deadline) {
+      const closed = sockets.filter((s) => s.closed).length
+      throw new Error(`the server did not answer every connection within ${maxMs} ms (${closed} of ${sockets.length} sockets closed by it)`)
+    }
     await sleep(10)
   }
   let last = -1
@@ -219,15 +227,14 @@ const manyDocs = async (command: Extract<LoadCommand, { type: 'many-docs' }>): P
     const socket = await RawSocket.open(command.url, codec.path(docIds[0]!), codec.subprotocol, () => {})
     extraSockets.push(socket)
     for (const message of codec.greeting()) socket.send(message)
-    for (let d = 0; d < docIds.length; d += OPEN_BATCH) {
-      // Hocuspocus closes a socket with more than 100 documents waiting to open; Driftless limits message rates.
-      const batch = docIds.slice(d, d + OPEN_BATCH)
+    for (let d = 0; d < docIds.length; d += MULTIPLEXED_OPEN_BATCH) {
+      const batch = docIds.slice(d, d + MULTIPLEXED_OPEN_BATCH)
       const before = socket.frames
       batch.forEach((docId, i) => {
         for (const message of codec.open(docId)) socket.send(message)
         write(socket, docId, d + i + 1)
       })
-      await settle([socket], () => socket.frames >= before + batch.length, REPLY_TIMEOUT_MS, 0)
+      await settle([socket], () => socket.frames >= before + batch.length * codec.openReplies, REPLY_TIMEOUT_MS, 0)
     }
   }))
   await settle(extraSockets, () => true)
@@ -304,6 +311,6 @@ process.on('message', (command: LoadCommand) => {
         return { type: 'done', sockets: 0 }
     }
   }
-  run().then(report, (error: unknown) => report({ type: 'failed', message: error instanceof Error ? error.message : String(error) }))
+  run().then(report, (error: unknown) => report({ type: 'failed', message: `${command.type}: ${error instanceof Error ? error.message : String(error)}` }))
 })
 process.on('disconnect', () => process.exit(0))

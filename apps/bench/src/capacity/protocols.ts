@@ -12,6 +12,8 @@ export interface ProtocolCodec {
   subprotocol?: string
   /** Messages sent once per connection, before any document. */
   greeting(): Uint8Array[]
+  /** Frames the server sends for a document once it is fully open (a batch waits for them before the next). */
+  openReplies: number
   /** Messages that open `docId` on the connection (none where the URL already names it). */
   open(docId: string): Uint8Array[]
   /** A message carrying `update` to `docId`; `sequence` counts the connection's writes from 1. */
@@ -56,6 +58,7 @@ const payloadRange = (cursor: Cursor): [number, number] => {
 const yWebsocket: ProtocolCodec = {
   path: (docId) => `/${encodeURIComponent(docId)}`,
   greeting: () => [],
+  openReplies: 1, // sync step 1
   open: () => [],
   update: (_docId, update) => bytes(SYNC, UPDATE, varBytes(update)),
   broadcastUpdate(message) {
@@ -71,6 +74,7 @@ const AUTH_TOKEN = 0
 const hocuspocus: ProtocolCodec = {
   path: () => '/',
   greeting: () => [],
+  openReplies: 3, // authenticated, then sync step 1 and step 2 once the document is set up
   open: (docId) => [
     bytes(varString(docId), HOCUSPOCUS_AUTH, AUTH_TOKEN, varString('')),
     bytes(varString(docId), SYNC, STEP1, varBytes(Uint8Array.of(0))),
@@ -92,6 +96,7 @@ const driftless: ProtocolCodec = {
   path: () => '/',
   subprotocol: 'driftless',
   greeting: () => [encodeMessage({ type: 'hello', version: PROTOCOL_VERSION, token: '' })],
+  openReplies: 2, // sync step 2, then step 1
   open: (docId) => [encodeMessage({ type: 'subscribe', docId, stateVector: Uint8Array.of(0) })],
   // Every write asks for the relay's durable ack, as a replica's do.
   update: (docId, update, sequence) => encodeMessage({ type: 'update', docId, update, ackId: sequence }),
