@@ -15,7 +15,7 @@ const OPEN_BATCH = 50
  * Documents opened at once on one multiplexed socket: Hocuspocus closes a socket with 100 documents
  * still being set up, and a batch counts as answered before its documents are fully set up.
  */
-const MULTIPLEXED_OPEN_BATCH = 25
+const MULTIPLEXED_OPEN_BATCH = 10
 const QUIET_MS = 150
 const REPLY_TIMEOUT_MS = 60_000
 

@@ -110,35 +110,48 @@ const settledRss = async (server: ServerProcess): Promise<number> => {
 }
 
 /** Memory per open document, per idle connection, and per byte of a large document, for one system. */
+export interface MemoryResult {
+  perDocKiB?: number
+  perConnectionKiB?: number
+  largeRatio?: number
+  /** Sockets the many-documents phase used. */
+  sockets?: number
+  /** Phases that failed, and why: the others still count. */
+  failures: string[]
+}
+
+/** Runs each memory phase on its own fresh server; a phase that fails is reported and the others still run. */
 export const runMemory = async (
   system: CapacitySystem, config: CapacityConfig, largeInserts: number, load: LoadProcess, pins: Pins,
-): Promise<{ perDocKiB: number; perConnectionKiB: number; largeRatio: number; sockets: number }> => {
+): Promise<MemoryResult> => {
   const protocol = PROTOCOL[system]
   const { connections, docs } = config.manyDocs
-  const many = await withServer(system, pins, async (server) => {
-    await sleep(WARM_MS)
-    const idle = await settledRss(server)
+  const result: MemoryResult = { failures: [] }
+  const phase = async (name: string, measure: (server: ServerProcess, idle: number) => Promise<void>): Promise<void> => {
+    try {
+      await withServer(system, pins, async (server) => {
+        await sleep(WARM_MS)
+        await measure(server, await settledRss(server))
+      })
+    } catch (error) {
+      result.failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`)
+    } finally {
+      await load.request({ type: 'close' }).catch(() => undefined)
+    }
+  }
+  await phase('many documents', async (server, idle) => {
     const report = await load.request({ type: 'many-docs', protocol, url: server.url, connections, docs })
-    const open = await settledRss(server)
-    await load.request({ type: 'close' })
-    return { perDocKiB: (open - idle) / docs / 1024, sockets: report.type === 'done' ? report.sockets : 0 }
+    result.perDocKiB = ((await settledRss(server)) - idle) / docs / 1024
+    if (report.type === 'done') result.sockets = report.sockets
   })
-  const perConnectionKiB = await withServer(system, pins, async (server) => {
-    await sleep(WARM_MS)
-    const idle = await settledRss(server)
+  await phase('idle connections', async (server, idle) => {
     await load.request({ type: 'idle', protocol, url: server.url, connections: config.idleConnections })
-    const open = await settledRss(server)
-    await load.request({ type: 'close' })
-    return (open - idle) / config.idleConnections / 1024
+    result.perConnectionKiB = ((await settledRss(server)) - idle) / config.idleConnections / 1024
   })
-  const largeRatio = await withServer(system, pins, async (server) => {
-    await sleep(WARM_MS)
-    const idle = await settledRss(server)
+  await phase('large document', async (server, idle) => {
     const path = largeUpdatePath(largeInserts)
     await load.request({ type: 'large', protocol, url: server.url, docId: 'large', updatePath: path })
-    const loaded = await settledRss(server)
-    await load.request({ type: 'close' })
-    return (loaded - idle) / statSync(path).size
+    result.largeRatio = ((await settledRss(server)) - idle) / statSync(path).size
   })
-  return { ...many, perConnectionKiB, largeRatio }
+  return result
 }

@@ -1,6 +1,6 @@
 import { loadavg } from 'node:os'
 import { largeUpdate } from '../large-update.js'
-import type { SystemName } from '../model.js'
+import { SYSTEM_LABELS, type SystemName } from '../model.js'
 import type { Scenario, SystemSamples } from '../scenario.js'
 import { repeatAlternating, rowFrom } from '../scenario.js'
 import { startLoadProcess } from '../capacity/load-process.js'
@@ -29,6 +29,7 @@ export const capacity: Scenario = {
     largeUpdate(context.config.largeDoc.inserts, context.log)
     const steps = new Map<string, StepResult[][]>()
     const loads: { repetition: number; system: CapacitySystem; load: number[] }[] = []
+    const failures: string[] = []
     const load = startLoadProcess(PINS.load)
     let results: Map<CapacitySystem, SystemSamples>
     try {
@@ -45,8 +46,16 @@ export const capacity: Scenario = {
           if (estimate !== undefined) values[`cpuBound${subscribers}`] = estimate
         }
         const memory = await runMemory(system, config, context.config.largeDoc.inserts, load, PINS)
-        context.log(`    memory: ${memory.perDocKiB.toFixed(1)} KiB/doc (${memory.sockets} sockets), ${memory.perConnectionKiB.toFixed(1)} KiB/connection, large ×${memory.largeRatio.toFixed(1)}`)
-        return { ...values, perDocKiB: memory.perDocKiB, perConnectionKiB: memory.perConnectionKiB, largeRatio: memory.largeRatio }
+        context.log(`    memory: ${memory.perDocKiB?.toFixed(1)} KiB/doc (${memory.sockets} sockets), ${memory.perConnectionKiB?.toFixed(1)} KiB/connection, large ×${memory.largeRatio?.toFixed(1)}`)
+        for (const failure of memory.failures) {
+          context.log(`    ${system} ${failure}`)
+          failures.push(`${SYSTEM_LABELS[system]}, repetition ${rep + 1}, ${failure}`)
+        }
+        for (const key of ['perDocKiB', 'perConnectionKiB', 'largeRatio'] as const) {
+          const value = memory[key]
+          if (value !== undefined) values[key] = value
+        }
+        return values
       })
     } finally {
       await load.stop()
@@ -80,7 +89,8 @@ export const capacity: Scenario = {
     ]
     return {
       rows: [...rows, repeatabilityRow(SCENARIO, rows)],
-      method: capacityMethod(config, { pins: PINS, common, sustainedByAll, loads }),
+      method: capacityMethod(config, { pins: PINS, common, sustainedByAll, loads })
+        + (failures.length ? `\n\n**Phases that failed** (their cells are missing): ${failures.join('; ')}.` : ''),
       details: stepTables(config.subscribers, systems, steps),
     }
   },
