@@ -43,6 +43,8 @@ const pageServers = [
   { config: 'packages/replica/e2e/vite.config.ts', env: 'DRIFTLESS_E2E_REPLICA_URL' },
   { config: 'apps/demo/vite.config.ts', env: 'DRIFTLESS_E2E_DEMO_URL' },
   { config: 'packages/events/e2e/vite.config.ts', env: 'DRIFTLESS_E2E_EVENTS_URL' },
+  { config: 'apps/editor/vite.config.ts', env: 'DRIFTLESS_E2E_EDITOR_URL' },
+  { config: 'packages/react/e2e/vite.config.ts', env: 'DRIFTLESS_E2E_REACT_URL' },
 ].filter(({ config }) => existsSync(config))
 for (const server of pageServers) process.env[server.env] ??= `http://127.0.0.1:${await freePort()}/`
 const portOf = (url: string): number => Number(new URL(url).port)
@@ -75,5 +77,7 @@ export default defineConfig({
     { name: 'testkit', testDir: 'packages/testkit/e2e' },
     { name: 'events', testDir: 'packages/events/e2e', use: { baseURL: process.env.DRIFTLESS_E2E_EVENTS_URL } },
     { name: 'demo', testDir: 'apps/demo/e2e' },
+    { name: 'editor', testDir: 'apps/editor/e2e' },
+    { name: 'react', testDir: 'packages/react/e2e' },
   ],
 })

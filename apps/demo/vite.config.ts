@@ -6,11 +6,11 @@ const hmr = process.env.DRIFTLESS_DEMO_HMR === '1'
 
 /**
  * Works from any working directory (the root Playwright config runs `vite --config apps/demo/vite.config.ts`).
- * The `source` condition makes Vite use the packages' TypeScript sources, so the page needs no package build.
+ * The `@driftless/source` condition makes Vite use the packages' TypeScript sources, so the page needs no package build.
  */
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
-  resolve: { conditions: ['source', ...defaultClientConditions] },
+  resolve: { conditions: ['@driftless/source', ...defaultClientConditions] },
   optimizeDeps: {
     // Pre-bundled up front: discovering a dependency on first load would make Vite reload every open page.
     // The Driftless packages are bundled too (from source), so a page load is a dozen requests, not sixty;

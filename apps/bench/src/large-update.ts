@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as Y from 'yjs'
 import { CACHE_DIR } from './paths.js'
-import { randomIndex, seededRandom } from './random.js'
+import { createRng } from '@driftless/testkit/support'
 
 /** Text of each insert: with 100k inserts at random positions this makes a ~4.2 MB update. */
 const INSERT = 'lorem ipsum '
@@ -20,8 +20,8 @@ export const largeUpdate = (inserts: number, log: (message: string) => void): Ui
   log(`building the large document (${inserts} inserts), cached in ${path}`)
   const doc = new Y.Doc()
   const text = doc.getText('text')
-  const random = seededRandom(42)
-  for (let i = 0; i < inserts; i++) text.insert(randomIndex(random, text.length), INSERT)
+  const rng = createRng(42)
+  for (let i = 0; i < inserts; i++) text.insert(rng.int(0, text.length), INSERT)
   const update = Y.encodeStateAsUpdate(doc)
   mkdirSync(CACHE_DIR, { recursive: true })
   writeFileSync(path, update)

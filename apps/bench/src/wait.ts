@@ -1,4 +1,4 @@
-/** Thrown when a bounded wait runs out of time. */
+/** Thrown when `withTimeout` runs out of time. */
 export class BenchTimeoutError extends Error {
   readonly code = 'timeout'
   constructor(what: string, ms: number) {
@@ -10,19 +10,6 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 
 /** Yields to the event loop so sockets can flush. */
 export const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
-
-/** Polls `condition` every `intervalMs` until it holds; throws BenchTimeoutError after `timeoutMs`. */
-export const waitUntil = async (
-  what: string,
-  condition: () => boolean,
-  { timeoutMs, intervalMs = 5 }: { timeoutMs: number; intervalMs?: number },
-): Promise<void> => {
-  const deadline = performance.now() + timeoutMs
-  while (!condition()) {
-    if (performance.now() > deadline) throw new BenchTimeoutError(what, timeoutMs)
-    await sleep(intervalMs)
-  }
-}
 
 /** Rejects with BenchTimeoutError if `promise` does not settle within `timeoutMs`. */
 export const withTimeout = async <T>(what: string, promise: Promise<T>, timeoutMs: number): Promise<T> => {

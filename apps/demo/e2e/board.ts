@@ -60,6 +60,18 @@ export async function addCardByTyping(page: Page, text: string): Promise<void> {
   await input.press('Enter')
 }
 
+/** Adds a card to any column the way a user does: type into that column's input and press Enter. */
+export async function addCardTo(page: Page, column: (typeof columnIds)[number], text: string): Promise<void> {
+  const input = page.getByTestId(`new-card-${column}`)
+  await input.fill(text)
+  await input.press('Enter')
+}
+
+/** The refusals the page shows (banner texts), in order. */
+export function readViolations(page: Page): Promise<string[]> {
+  return page.getByTestId('violation').locator('span').allTextContents()
+}
+
 /** Adds a card through the board's API and waits until it is in this device's IndexedDB. */
 export async function addCardSaved(page: Page, text: string): Promise<void> {
   await page.evaluate(async (cardText) => {

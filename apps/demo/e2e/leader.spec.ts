@@ -22,7 +22,7 @@ test('closing the leader tab hands the socket to another tab; edits keep flowing
   if (!leader) throw new Error('no leader')
   const follower = device.pages.find((page) => page !== leader)
   if (!follower) throw new Error('no follower')
-  await test.expect(follower.getByTestId('leader')).toHaveText('follower')
+  await test.expect(follower.getByTestId('leader')).toHaveAttribute('data-leader', 'false')
 
   await addCardByTyping(follower, 'through the first leader')
   await expectConverged(clients, readDoc)

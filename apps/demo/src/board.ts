@@ -24,6 +24,14 @@ export interface Card {
   text: Y.Text
 }
 
+/** A card taken off the board. */
+export interface ArchivedCard {
+  id: string
+  /** The column it was archived from, and would return to. */
+  column: string
+  title: string
+}
+
 /** A business rule the board refused, shown to the user. */
 export interface Violation {
   /** Stable id, so the view can list each once. */
@@ -41,7 +49,11 @@ export interface Board {
   moveCard(id: string, column: string): void
   /** Removes a card from the board, keeping its history. */
   archiveCard(id: string): void
-  /** Rule violations to show: refused moves over a work-in-progress limit. */
+  /** Archived cards, which can be restored to the column they left. */
+  archivedCards(): ArchivedCard[]
+  /** Puts an archived card back at the end of its column (subject to the column's work-in-progress limit). */
+  restoreCard(id: string): void
+  /** Rule violations to show: cards refused by a work-in-progress limit (added, moved or restored into a full column). */
   violations(): Violation[]
   /** Calls `listener` after any change, local or remote; returns the function that stops it. */
   onChange(listener: () => void): () => void

@@ -5,14 +5,22 @@ import {
   cardAdded,
   cardArchived,
   cardMoved,
+  cardRestored,
   columnAdded,
   handleRefusedMoves,
 } from '@driftless/events/examples/board'
 import * as Y from 'yjs'
 import { columns, newCardId, type Board, type Card, type Violation } from './board.js'
 
+/** The fields of the card events that can be refused for entering a full column. */
+interface RefusedData {
+  cardId: string
+  columnId?: string
+  to?: string
+}
+
 /**
- * The board on domain events: cards added, moved and archived are events in the replica's event log, the
+ * The board on domain events: cards added, moved, archived and restored are events in the replica's event log, the
  * board is a projection of them, and the work-in-progress limit is an invariant of that projection, so a
  * move into a full column is refused identically on every replica. A card's text is collaborative, so it
  * lives beside the log in `cardTexts`, a Y.Map of Y.Text created in the same transaction as the card's event.
@@ -36,6 +44,16 @@ export async function openEventBoard(replica: ReplicaLike, docId: string): Promi
     }
   }
 
+  /** A refused event that put a card into a column, in words; undefined for other refusals. */
+  const describeRefusal = (type: string, data: RefusedData): { cardId: string; column: string; verb: string } | undefined => {
+    if (type === 'card.added' && data.columnId) return { cardId: data.cardId, column: data.columnId, verb: 'added to' }
+    if (type === 'card.moved' && data.to) return { cardId: data.cardId, column: data.to, verb: 'moved to' }
+    if (type === 'card.restored') {
+      const column = view.state.cards[data.cardId]?.column
+      return column === undefined ? undefined : { cardId: data.cardId, column, verb: 'restored to' }
+    }
+    return undefined
+  }
   const titleOf = (cardId: string): string => texts.get(cardId)?.toString() || view.state.cards[cardId]?.title || cardId
   const columnTitle = (id: string): string => columns.find((column) => column.id === id)?.title ?? id
 
@@ -62,15 +80,22 @@ export async function openEventBoard(replica: ReplicaLike, docId: string): Promi
     archiveCard(cardId) {
       log.emit(cardArchived, { cardId, at: Date.now() })
     },
+    archivedCards() {
+      return Object.entries(view.state.cards).flatMap(([id, card]) => (card.archived ? [{ id, column: card.column, title: titleOf(id) }] : []))
+    },
+    restoreCard(cardId) {
+      log.emit(cardRestored, { cardId, at: Date.now() })
+    },
     violations() {
       const out: Violation[] = []
       for (const event of log.events()) {
         const reason = view.rejected.get(event.id)
-        if (event.type !== 'card.moved' || reason === undefined) continue
-        const to = (event.data as { to: string }).to
-        const limit = columns.find((column) => column.id === to)?.wipLimit
-        const why = reason === 'wipLimit' ? `its work-in-progress limit is ${limit ?? '?'}` : reason
-        out.push({ id: event.id, message: `“${titleOf((event.data as { cardId: string }).cardId)}” was not moved to ${columnTitle(to)}: ${why}` })
+        if (reason === undefined) continue
+        const refused = describeRefusal(event.type, event.data as RefusedData)
+        if (!refused) continue
+        const limit = columns.find((column) => column.id === refused.column)?.wipLimit
+        const why = reason === 'wipLimit' ? `it is full (work-in-progress limit ${limit ?? '?'})` : reason
+        out.push({ id: event.id, message: `“${titleOf(refused.cardId)}” was not ${refused.verb} ${columnTitle(refused.column)}: ${why}` })
       }
       return out
     },

@@ -6,9 +6,9 @@ const localOrigin = Symbol('textarea')
 /**
  * Binds a Y.Text to a textarea both ways with minimal diffs: a keystroke becomes one delete and/or one insert
  * at the changed range (not a replacement of the whole text), and remote changes move the caret with the
- * text around it. Returns the function that unbinds.
+ * text around it. `onRemote` runs after the field shows a remote change. Returns the function that unbinds.
  */
-export function bindTextarea(text: Y.Text, field: HTMLTextAreaElement): () => void {
+export function bindTextarea(text: Y.Text, field: HTMLTextAreaElement, onRemote?: () => void): () => void {
   field.value = text.toString()
 
   const onInput = (): void => {
@@ -22,7 +22,7 @@ export function bindTextarea(text: Y.Text, field: HTMLTextAreaElement): () => vo
     }, localOrigin)
   }
 
-  const onRemote = (event: Y.YTextEvent): void => {
+  const showRemote = (event: Y.YTextEvent): void => {
     if (event.transaction.origin === localOrigin) return
     const focused = document.activeElement === field
     let selectionStart = field.selectionStart
@@ -42,13 +42,14 @@ export function bindTextarea(text: Y.Text, field: HTMLTextAreaElement): () => vo
     }
     field.value = text.toString()
     if (focused) field.setSelectionRange(selectionStart, selectionEnd)
+    onRemote?.()
   }
 
   field.addEventListener('input', onInput)
-  text.observe(onRemote)
+  text.observe(showRemote)
   return () => {
     field.removeEventListener('input', onInput)
-    text.unobserve(onRemote)
+    text.unobserve(showRemote)
   }
 }
 

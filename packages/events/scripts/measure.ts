@@ -5,7 +5,8 @@
  */
 import { performance } from 'node:perf_hooks'
 import * as Y from 'yjs'
-import { defineEvent, defineProjection, encodeEvent, encodeTick, openEventLog, streamsOf, type Entry } from '../src/index.js'
+import { defineEvent, defineProjection, openEventLog } from '../src/index.js'
+import { encodeEvent, encodeTick, streamsOf, type Entry } from '../src/internal.js'
 
 const renamed = defineEvent('card.renamed', { schema: (d): d is { card: string; title: string } => typeof d === 'object' && d !== null })
 const dataOf = (i: number) => ({ card: `c${i % 500}`, title: `title ${i}` })

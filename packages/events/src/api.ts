@@ -14,6 +14,11 @@ export interface ReplicaLike {
   on?(event: 'leader', listener: (isLeader: boolean) => void): () => void
 }
 
+/** Where an error passed to `onError` happened: in a handler, or in the upcaster of an event's type. */
+export type ErrorPlace =
+  | { readonly handler: string; readonly eventId: string; readonly upcaster?: undefined }
+  | { readonly upcaster: string; readonly eventId: string; readonly handler?: undefined }
+
 /** Options of `openEventLog`. */
 export interface EventLogOptions {
   /** Event definitions to read (more are added by `emit`, `projection`, `handle` and `register`). @default [] */
@@ -38,8 +43,11 @@ export interface EventLogOptions {
    * @default true for a replica where Web Locks exist, else false
    */
   readonly retireCrashedSessions?: boolean
-  /** Receives errors thrown by handlers (the handler retries on the next change). @default console.error */
-  readonly onError?: (error: unknown, where: { readonly handler: string; readonly eventId: string }) => void
+  /**
+   * Receives errors thrown by handlers (the handler retries on the next change) and `upcast-failed` errors
+   * (the event is parked). @default console.error
+   */
+  readonly onError?: (error: unknown, where: ErrorPlace) => void
 }
 
 /** Options of `emit`. */

@@ -65,6 +65,3 @@ export function decodeEntry(entry: unknown): DecodedEntry | undefined {
   if (compensates !== undefined && typeof compensates !== 'string') return undefined
   return { kind: 'event', lamport: lamport as number, type, v, data, compensates }
 }
-
-/** `"stream:seq"`. */
-export const eventId = (stream: string, seq: number): string => `${stream}:${seq}`

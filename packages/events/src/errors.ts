@@ -12,6 +12,11 @@ export const EventsErrorCode = {
   Closed: 'closed',
   /** Two handlers or projections were registered under the same name. */
   DuplicateName: 'duplicate-name',
+  /**
+   * An upcaster threw (reported to `onError`, with the error it threw as `cause`). The event is parked and
+   * projections that need it are `behindSchema` until a definition whose upcaster works is registered.
+   */
+  UpcastFailed: 'upcast-failed',
 } as const
 
 export type EventsErrorCode = (typeof EventsErrorCode)[keyof typeof EventsErrorCode]
@@ -30,7 +35,8 @@ export class EventsError extends Error {
     message: string,
     /** For `invalid-event`: what the validator reported. */
     readonly issues: readonly EventIssue[] = [],
+    options?: { readonly cause?: unknown },
   ) {
-    super(message)
+    super(message, options)
   }
 }

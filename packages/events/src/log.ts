@@ -1,16 +1,17 @@
 import type * as Y from 'yjs'
 import type { EmitOptions, EventLog, EventLogOptions, ReplicaLike } from './api.js'
-import { randomId, memoryCheckpoints, type CheckpointStore } from './checkpoint-store.js'
+import { memoryCheckpoints, type CheckpointStore } from './checkpoint-store.js'
 import type { AnyEventDefinition, EventDefinition } from './definition.js'
-import { encodeClose, encodeEvent, encodeTick, type Envelope, type Entry } from './envelope.js'
+import type { Envelope } from './envelope.js'
 import { EventsError, EventsErrorCode } from './errors.js'
 import { HandlerRunner, type HandlerHost, type HandlerOptions } from './handlers.js'
 import { EventIndex } from './order.js'
 import { ProjectionFold, type FoldSource, type Projection, type ProjectionDefinition } from './projection.js'
 import { DefinitionRegistry } from './registry.js'
 import { watermarkOf } from './stability.js'
-import { abandonedStreams, hasWebLocks, holdStreamLock } from './sessions.js'
-import { createStream, retiredOf, streamsOf, StreamReader, type StoredEvent } from './streams.js'
+import { SessionStream } from './session-stream.js'
+import { abandonedStreams, hasWebLocks } from './sessions.js'
+import { retiredOf, streamsOf, StreamReader, type StoredEvent } from './streams.js'
 
 export type { EmitOptions, EventLog, EventLogOptions, ReplicaLike } from './api.js'
 /**
@@ -36,7 +37,7 @@ class Log implements EventLog {
   readonly #options: EventLogOptions
   readonly #reader: StreamReader
   readonly #index = new EventIndex()
-  readonly #registry = new DefinitionRegistry()
+  readonly #registry: DefinitionRegistry
   readonly #folds = new Map<string, { definition: ProjectionDefinition<unknown>; fold: ProjectionFold<unknown> }>()
   readonly #handlers = new Map<string, HandlerRunner>()
   /** Compensated event id → id of its first compensating event. */
@@ -45,14 +46,13 @@ class Log implements EventLog {
   readonly #host: HandlerHost
   readonly #foldSource: FoldSource
   readonly #cleanup: Array<() => void> = []
-  #stream = ''
-  #array: Y.Array<Entry> | undefined
-  #lastLamport = 0
+  readonly #stream: SessionStream
   #watermark = 0
   #stableCount = 0
   #tickTimer: ReturnType<typeof setTimeout> | undefined
-  #releaseLock = (): void => undefined
   #closed = false
+  /** Set once this session's stream exists: ticks are written to it. */
+  #streamOpen = false
 
   constructor(source: ReplicaLike | Y.Doc, options: EventLogOptions, store: CheckpointStore, deviceId: string) {
     this.#replica = isReplica(source) ? source : undefined
@@ -60,6 +60,8 @@ class Log implements EventLog {
     this.#options = options
     this.deviceId = deviceId
     this.#reader = new StreamReader(this.#doc)
+    const report = options.onError ?? ((cause, where) => console.error('@driftless/events:', where, cause))
+    this.#registry = new DefinitionRegistry((error, event) => report(error, { upcaster: event.type, eventId: event.id }))
     for (const definition of options.events ?? []) this.#registry.register(definition)
     const index = this.#index
     this.#foldSource = {
@@ -77,8 +79,7 @@ class Log implements EventLog {
       isOrigin: (stream) => stream.startsWith(`${deviceId}.`),
       rejection: (id) => this.rejection(id),
       isCompensated: (id) => this.#compensations.has(id),
-      reportError: (error, handler, eventId) =>
-        (options.onError ?? ((cause, where) => console.error('handler failed', where, cause)))(error, { handler, eventId }),
+      reportError: (error, handler, eventId) => report(error, { handler, eventId }),
     }
     const onChange = (events: Array<Y.YEvent<Y.AbstractType<unknown>>>): void => {
       this.#reader.markChanged(events)
@@ -94,12 +95,15 @@ class Log implements EventLog {
       for (const runner of this.#handlers.values()) runner.reload()
     })
     if (stopLeader) this.#cleanup.push(stopLeader)
+    // Read what the document holds before opening this session's stream, which starts past every lamport seen
+    // (creating it is a change the observers refresh on, still without ticks).
     this.#refresh()
-    this.#openStream()
+    this.#stream = new SessionStream(this.#doc, this.#reader, deviceId, ORIGIN, options.maxStreamLength ?? 4096)
+    this.#streamOpen = true
     for (const projection of options.projections ?? []) this.projection(projection)
   }
 
-  get stream(): string { return this.#stream }
+  get stream(): string { return this.#stream.id }
   get watermark(): number { return this.#watermark }
   get behindSchema(): boolean { return this.#registry.parked.size > 0 }
 
@@ -113,15 +117,7 @@ class Log implements EventLog {
     const { compensates } = options
     const existing = compensates === undefined ? undefined : this.#compensations.get(compensates)
     if (existing !== undefined) return existing
-    // A retired stream's further entries would be ignored everywhere: continue on a fresh one.
-    if (this.#reader.isRetired(this.#stream)) this.#openStream()
-    else if ((this.#array as Y.Array<Entry>).length >= (this.#options.maxStreamLength ?? 4096)) this.#rotateStream()
-    const array = this.#array as Y.Array<Entry>
-    const lamport = Math.max(this.#reader.maxLamport, this.#lastLamport) + 1
-    const seq = array.length
-    this.#lastLamport = lamport
-    this.#doc.transact(() => array.push([encodeEvent(lamport, definition.type, definition.v, result.value, compensates)]), ORIGIN)
-    return `${this.#stream}:${seq}`
+    return this.#stream.append(definition.type, definition.v, result.value, compensates)
   }
 
   register(...definitions: AnyEventDefinition[]): void {
@@ -193,24 +189,19 @@ class Log implements EventLog {
   tick(): void {
     clearTimeout(this.#tickTimer)
     this.#tickTimer = undefined
-    if (this.#closed || this.#array === undefined || this.#reader.isRetired(this.#stream)) return
-    const seen = Math.max(this.#reader.maxLamport, this.#lastLamport)
-    if (seen <= this.#lastLamport) return
-    this.#lastLamport = seen
-    const array = this.#array
-    this.#doc.transact(() => array.push([encodeTick(seen)]), ORIGIN)
+    if (!this.#closed) this.#stream.tick()
   }
 
   retireStream(stream: string): void {
     this.#assertOpen()
-    if (stream === this.#stream) throw new EventsError(EventsErrorCode.InvalidDefinition, 'Close your own stream with close(), do not retire it')
+    if (stream === this.#stream.id) throw new EventsError(EventsErrorCode.InvalidDefinition, 'Close your own stream with close(), do not retire it')
     const retired = retiredOf(this.#doc)
     if (!retired.has(stream)) this.#doc.transact(() => retired.set(stream, this.#reader.entriesRead(stream)), ORIGIN)
   }
 
   retireDevice(deviceId: string): void {
     for (const stream of streamsOf(this.#doc).keys()) {
-      if (stream !== this.#stream && stream.startsWith(`${deviceId}.`)) this.retireStream(stream)
+      if (stream !== this.#stream.id && stream.startsWith(`${deviceId}.`)) this.retireStream(stream)
     }
   }
 
@@ -221,14 +212,9 @@ class Log implements EventLog {
 
   async close(options: { readonly closeStream?: boolean; readonly leave?: boolean } = {}): Promise<void> {
     if (this.#closed) return
-    if ((options.closeStream ?? true) && this.#array !== undefined && !this.#reader.isRetired(this.#stream)) {
-      const array = this.#array
-      const lamport = Math.max(this.#reader.maxLamport, this.#lastLamport)
-      const leave = options.leave ?? !this.#host.store.persistent
-      this.#doc.transact(() => array.push([encodeClose(lamport, leave)]), ORIGIN)
-    }
+    if (options.closeStream ?? true) this.#stream.close(options.leave ?? !this.#host.store.persistent)
     this.#closed = true
-    this.#releaseLock()
+    this.#stream.release()
     clearTimeout(this.#tickTimer)
     for (const cleanup of this.#cleanup) cleanup()
     for (const runner of this.#handlers.values()) runner.stop()
@@ -242,29 +228,10 @@ class Log implements EventLog {
   /** Retires this device's open streams whose session is gone (their Web Lock is free). */
   async retireCrashedSessions(): Promise<void> {
     const statuses = this.#reader.statuses()
-    const mine = [...statuses].filter(([stream, status]) => stream !== this.#stream && stream.startsWith(`${this.deviceId}.`) && !status.closed)
+    const mine = [...statuses].filter(([stream, status]) => stream !== this.#stream.id && stream.startsWith(`${this.deviceId}.`) && !status.closed)
     for (const stream of await abandonedStreams(mine.map(([stream]) => stream))) {
       if (!this.#closed) this.retireStream(stream)
     }
-  }
-
-  /**
-   * Closes this session's stream and continues on a new one. Yjs merges consecutive entries into one item by
-   * copying its array, so appending costs more as a stream grows: bounded streams keep `emit` cheap.
-   */
-  #rotateStream(): void {
-    const array = this.#array as Y.Array<Entry>
-    const lamport = Math.max(this.#reader.maxLamport, this.#lastLamport)
-    this.#doc.transact(() => array.push([encodeClose(lamport, false)]), ORIGIN)
-    this.#openStream()
-  }
-
-  #openStream(): void {
-    this.#releaseLock()
-    this.#stream = `${this.deviceId}.${randomId().slice(0, 6)}`
-    this.#releaseLock = holdStreamLock(this.#stream)
-    this.#lastLamport = Math.max(this.#reader.maxLamport, this.#lastLamport)
-    this.#array = createStream(this.#doc, this.#stream, this.#lastLamport, ORIGIN)
   }
 
   /** Reads what changed in the document and brings everything up to date. */
@@ -323,7 +290,7 @@ class Log implements EventLog {
   #scheduleTick(): void {
     const delay = this.#options.heartbeatMs ?? 200
     if (delay === false || this.#tickTimer !== undefined || this.#closed) return
-    if (this.#reader.maxLamport <= this.#lastLamport) return
+    if (!this.#streamOpen || this.#reader.maxLamport <= this.#stream.lastLamport) return
     this.#tickTimer = setTimeout(() => this.tick(), delay)
   }
 }

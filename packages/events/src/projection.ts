@@ -142,11 +142,6 @@ export class ProjectionFold<State> implements Projection<State> {
     return this.#source.behindSchema(this.#types)
   }
 
-  /** Whether this projection folds events of `type`. */
-  folds(type: string): boolean {
-    return this.#types.has(type)
-  }
-
   subscribe(listener: () => void): () => void {
     this.#listeners.add(listener)
     return () => this.#listeners.delete(listener)

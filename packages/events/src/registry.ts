@@ -5,6 +5,9 @@ import type { StoredEvent } from './streams.js'
 
 /** The definitions a log knows, and stored events decoded (upcast) against them. */
 export class DefinitionRegistry {
+  /** `report` receives an `upcast-failed` error for each event whose upcaster throws (once per definition). */
+  constructor(private readonly report: (error: EventsError, event: StoredEvent) => void) {}
+
   readonly #definitions = new Map<string, AnyEventDefinition>()
   #decoded = new WeakMap<StoredEvent, Envelope | null>()
   /** Events that cannot be read yet: unknown type, or a version newer than (or not upcastable to) the definition. */
@@ -47,7 +50,7 @@ export class DefinitionRegistry {
     const cached = this.#decoded.get(event)
     if (cached !== undefined) return cached ?? undefined
     const definition = this.#definitions.get(event.type)
-    const upcast = definition === undefined ? undefined : tryUpcast(definition, event)
+    const upcast = definition === undefined ? undefined : this.#upcast(definition, event)
     if (definition === undefined || upcast === undefined) {
       this.#decoded.set(event, null)
       this.parked.add(event)
@@ -60,13 +63,15 @@ export class DefinitionRegistry {
     this.#decoded.set(event, envelope)
     return envelope
   }
-}
 
-/** A throwing upcaster parks the event (visible through `behindSchema`) rather than breaking the fold. */
-function tryUpcast(definition: AnyEventDefinition, event: StoredEvent): { data: unknown } | undefined {
-  try {
-    return definition.upcast(event.data, event.v)
-  } catch {
-    return undefined
+  /** A throwing upcaster parks the event (visible through `behindSchema`) rather than breaking the fold. */
+  #upcast(definition: AnyEventDefinition, event: StoredEvent): { data: unknown } | undefined {
+    try {
+      return definition.upcast(event.data, event.v)
+    } catch (error) {
+      const message = `The upcaster of '${event.type}' from v${event.v} threw on ${event.id}; the event is parked`
+      this.report(new EventsError(EventsErrorCode.UpcastFailed, message, [], { cause: error }), event)
+      return undefined
+    }
   }
 }

@@ -1,16 +1,5 @@
 import * as Y from 'yjs'
-
-/** A deterministic PRNG (mulberry32): replaying a seed replays a run. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { createRng } from '@driftless/testkit/support'
 
 const NETWORK = Symbol('network')
 
@@ -21,7 +10,7 @@ interface Message { readonly from: number; readonly to: number; readonly update:
  * queued for every other doc; `deliverOne` applies a random queued message whose ends are in the same partition.
  */
 export function createNetwork(count: number, seed: number) {
-  const random = prng(seed)
+  const random = createRng(seed).next // replaying a seed replays a run
   const docs = Array.from({ length: count }, () => new Y.Doc())
   const queue: Message[] = []
   let groups = docs.map(() => 0)

@@ -129,6 +129,30 @@ describe('versions', () => {
     await Promise.all([reader.close(), upgraded.close()])
   })
 
+  it('report an upcaster that throws to onError as upcast-failed, and park the event', async () => {
+    const doc = new Y.Doc()
+    const noteV1 = defineEvent('note', { schema: (_d): _d is { text: string } => true })
+    const brokenV2 = defineEvent('note', {
+      v: 2,
+      schema: (_d): _d is { text: string; by: string } => true,
+      upcast: { 1: () => { throw new Error('no author known') } },
+    })
+    const writer = await openEventLog(doc, { heartbeatMs: false })
+    const id = writer.emit(noteV1, { text: 'one' })
+    await writer.close()
+    const reported: Array<{ error: unknown; where: unknown }> = []
+    const reader = await openEventLog(doc, { heartbeatMs: false, events: [brokenV2], onError: (error, where) => reported.push({ error, where }) })
+    expect(reader.parked().map((event) => event.id)).toEqual([id])
+    expect(reader.behindSchema).toBe(true)
+    expect(reported).toHaveLength(1)
+    expect(reported[0]!.where).toEqual({ upcaster: 'note', eventId: id })
+    const error = reported[0]!.error as EventsError
+    expect(error).toBeInstanceOf(EventsError)
+    expect(error.code).toBe('upcast-failed')
+    expect((error.cause as Error).message).toBe('no author known')
+    await reader.close()
+  })
+
   it('refold a live projection in order when a newer version becomes readable', async () => {
     const doc = new Y.Doc()
     const noteV1 = defineEvent('note', { schema: (_d): _d is { text: string } => true })

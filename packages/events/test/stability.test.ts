@@ -1,5 +1,6 @@
 import * as Y from 'yjs'
 import { describe, expect, it } from 'vitest'
+import { waitUntil } from '@driftless/testkit/support'
 import { defineEvent, memoryCheckpoints, openEventLog, watermarkOf } from '../src/index.js'
 import { createNetwork } from './network.js'
 
@@ -41,10 +42,11 @@ describe('watermark', () => {
     if (!a || !b) throw new Error('two logs')
     a.emit(noted, 'x')
     network.flush()
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    network.flush()
-    expect(a.watermark).toBe(1)
-    expect(b.watermark).toBe(1)
+    // Only the heartbeat ticks, delivered as they are written, can move both watermarks past the note.
+    await waitUntil(() => {
+      network.flush()
+      return a.watermark === 1 && b.watermark === 1
+    }, 5_000, 'both watermarks at 1')
     await Promise.all([a.close(), b.close()])
   })
 

@@ -21,8 +21,7 @@ export const ErrorCode = {
   notSubscribed: 8,
   /** The update is not a valid Yjs update; it was not stored or forwarded. */
   invalidUpdate: 9,
-  /** The frame is larger than the relay's `maxMessageBytes`. */
-  messageTooLarge: 10,
+  // 10 is not used: a frame larger than `maxMessageBytes` closes the connection (`CloseCode.messageTooLarge`).
   /** Too many messages per second on this connection; the message was dropped. */
   rateLimited: 11,
   /** The connection already has `maxDocumentsPerConnection` documents open. */
@@ -31,6 +30,11 @@ export const ErrorCode = {
   storageFailure: 13,
   /** The relay is shutting down or failed unexpectedly; reconnect. */
   internal: 14,
+  /**
+   * Presence over a limit (a state too large, too many states for the connection or the document, or a
+   * client id another connection owns): those awareness states were dropped; the rest was applied.
+   */
+  awarenessLimit: 15,
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

@@ -69,5 +69,3 @@ export type MessageType = Message['type']
 
 /** Messages that concern one document. */
 export type DocMessage = Extract<Message, { docId: string }>
-
-export const isDocMessage = (message: Message): message is DocMessage => 'docId' in message

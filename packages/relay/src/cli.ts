@@ -1,80 +1,76 @@
+import { mkdirSync, accessSync, constants } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { pino, type LevelWithSilent } from 'pino'
+import { CliUsageError, cliHelp, parseCli } from './cli-options.js'
 import { createRelay } from './relay.js'
 import { DEFAULT_HOST, DEFAULT_PORT, type RelayOptions } from './options.js'
 
-const HELP = `driftless-relay: the Driftless websocket relay
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
 
-Options:
-  --port <n>             port to listen on; 0 picks a free one        (default ${DEFAULT_PORT})
-  --host <addr>          interface to bind                             (default ${DEFAULT_HOST})
-  --data <dir>           data directory; SQLite file <dir>/relay.db    (default ./.driftless)
-  --storage <kind>       sqlite | memory | postgres://user:pass@host/db (default sqlite)
-  --pg-pool-size <n>     PostgreSQL connections of this node          (default 10)
-  --broker <url>         redis://host:6379: fan-out between relay nodes (default: one node)
-  --node-id <id>         this node's id in the broker                  (default random)
-  --log-level <level>    trace | debug | info | warn | error | silent  (default info)
-  --allowed-origin <o>   allow this browser Origin (repeatable; default: any)
-  --help                 show this text
+/** Makes sure the data directory exists and is writable, naming the path if it is not. */
+const prepareDataDir = (dir: string): void => {
+  try {
+    mkdirSync(dir, { recursive: true })
+    accessSync(dir, constants.W_OK)
+  } catch (error) {
+    const reason = (error as { code?: string }).code ?? (error as Error).message
+    throw new CliUsageError(`cannot write the data directory ${dir} (${reason}): pass a writable one with --data <dir>`)
+  }
+}
 
-Environment:
-  DRIFTLESS_AUTH_SECRET  HS256 secret for client tokens (without it the relay is open to everyone)
-  DRIFTLESS_STORAGE      like --storage (the flag wins); keeps a database password off the command line
-  DRIFTLESS_BROKER       like --broker (the flag wins)
-`
+/** Turns the errors a user can fix while starting into messages that name the path, port or flag. */
+const explainStartError = (error: unknown, port: number, host: string, dbFile: string | undefined): unknown => {
+  const code = (error as { code?: string }).code
+  if (code === 'EADDRINUSE') return new CliUsageError(`port ${port} on ${host} is already in use: choose another with --port <n> (0 picks a free one)`)
+  if (code === 'EADDRNOTAVAIL') return new CliUsageError(`cannot bind ${host}: choose another interface with --host <addr>`)
+  if (code === 'EACCES' && port < 1024) return new CliUsageError(`port ${port} needs privileges: choose a port above 1023 with --port <n>`)
+  if (dbFile !== undefined && (code === 'SQLITE_CANTOPEN' || /unable to open database file/.test(String((error as Error).message)))) {
+    return new CliUsageError(`cannot open the SQLite file ${dbFile}: check that its directory is writable, or pass another with --data <dir>`)
+  }
+  return error
+}
 
 /** Runs the CLI: starts a relay, logs one JSON line `{"msg":"listening","url":...}`, stops on SIGTERM/SIGINT. */
 export const main = async (argv: string[]): Promise<void> => {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      data: { type: 'string' },
-      storage: { type: 'string' },
-      'pg-pool-size': { type: 'string' },
-      broker: { type: 'string' },
-      'node-id': { type: 'string' },
-      'log-level': { type: 'string' },
-      'allowed-origin': { type: 'string', multiple: true },
-      help: { type: 'boolean' },
-    },
-  })
-  if (values.help === true) {
-    process.stdout.write(HELP)
-    return
-  }
+  const values = parseCli(argv)
+  if (values.help === true) return void process.stdout.write(cliHelp())
+  if (values.version === true) return void process.stdout.write(`${version}\n`)
   const logger = pino({ level: (values['log-level'] ?? 'info') as LevelWithSilent })
   const port = Number(values.port ?? DEFAULT_PORT)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port ${values.port}`)
-  const env = (name: string): string | undefined => process.env[name] === '' ? undefined : process.env[name]
-  const storageArg = values.storage ?? env('DRIFTLESS_STORAGE') ?? 'sqlite'
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliUsageError(`invalid --port ${values.port} (0 to 65535)`)
+  const host = values.host ?? DEFAULT_HOST
+  const storageArg = values.storage ?? 'sqlite'
   const postgresUrl = /^postgres(ql)?:\/\//.test(storageArg) ? storageArg : undefined
   const kind = postgresUrl === undefined ? storageArg : 'postgres'
   if (postgresUrl === undefined && kind !== 'sqlite' && kind !== 'memory') {
-    throw new Error(`invalid --storage ${kind} (sqlite | memory | postgres://…)`)
+    throw new CliUsageError(`invalid --storage ${kind} (sqlite | memory | postgres://…)`)
   }
   const poolSize = values['pg-pool-size'] === undefined ? undefined : Number(values['pg-pool-size'])
-  const brokerUrl = values.broker ?? env('DRIFTLESS_BROKER')
-  if (brokerUrl !== undefined && !/^rediss?:\/\//.test(brokerUrl)) throw new Error('invalid --broker (redis://host:port)')
+  if (poolSize !== undefined && !(Number.isInteger(poolSize) && poolSize > 0)) throw new CliUsageError(`invalid --pg-pool-size ${values['pg-pool-size']} (a positive integer)`)
+  const brokerUrl = values.broker
+  if (brokerUrl !== undefined && !/^rediss?:\/\//.test(brokerUrl)) throw new CliUsageError('invalid --broker (redis://host:port)')
   const dataDir = resolve(values.data ?? '.driftless')
+  const dbFile = kind === 'sqlite' ? join(dataDir, 'relay.db') : undefined
+  if (dbFile !== undefined) prepareDataDir(dataDir)
   const options: RelayOptions = {
     port,
-    host: values.host ?? DEFAULT_HOST,
+    host,
     storage: postgresUrl !== undefined ? { kind: 'postgres', url: postgresUrl, poolSize }
-      : kind === 'memory' ? { kind: 'memory' } : { kind: 'sqlite', path: join(dataDir, 'relay.db') },
+      : dbFile === undefined ? { kind: 'memory' } : { kind: 'sqlite', path: dbFile },
     logger,
   }
   const secret = process.env['DRIFTLESS_AUTH_SECRET']
   if (secret !== undefined && secret !== '') options.auth = { secret }
   if (values['allowed-origin'] !== undefined) options.allowedOrigins = values['allowed-origin']
   if (brokerUrl !== undefined) options.broker = { kind: 'redis', url: brokerUrl, nodeId: values['node-id'] }
-  const relay = await createRelay(options)
+  const relay = await createRelay(options).catch((error: unknown) => {
+    throw explainStartError(error, port, host, dbFile)
+  })
   // Scripts wait for this line, so it is printed whatever the log level.
   const announcer = logger.isLevelEnabled('info') ? logger : pino({ level: 'info' })
   // Never log the URLs themselves: they may hold passwords.
-  const storageName = kind === 'postgres' ? 'postgres' : kind === 'memory' ? 'memory' : join(dataDir, 'relay.db')
+  const storageName = kind === 'postgres' ? 'postgres' : dbFile ?? 'memory'
   announcer.info({ url: relay.url, storage: storageName, broker: brokerUrl === undefined ? 'local' : 'redis' }, 'listening')
 
   let stopping = false
@@ -96,5 +92,6 @@ export const main = async (argv: string[]): Promise<void> => {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   process.stderr.write(`driftless-relay: ${error instanceof Error ? error.message : String(error)}\n`)
-  process.exit(1)
+  // A usage error is the user's to fix: exit 2, like other CLIs; anything else is a failure (1).
+  process.exit(error instanceof CliUsageError ? 2 : 1)
 })

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino'
+import * as Y from 'yjs'
 import { ErrorCode } from '@driftless/protocol'
+import { DurabilityLedger } from './durability.js'
 import { RelayError } from './errors.js'
 import type { PendingWrite, RelayStorage } from './storage/types.js'
 
@@ -16,18 +18,35 @@ export interface CommitQueueHooks {
   onCommitDuration(seconds: number, batchSize: number): void
 }
 
+interface QueuedWrite extends PendingWrite {
+  /** The ledger's sequence numbers this write makes durable. */
+  seqs: number[]
+  target: AckTarget | null
+  ackId: number
+}
+
+const RETRY_FIRST_MS = 50
+const RETRY_MAX_MS = 2000
+
 /**
  * Group commit: every update accepted while a transaction runs (or within one turn of the event loop) goes
- * into the next transaction, so a burst costs one fsync, not one per update. Acks go out only after the
- * transaction that holds the update has committed.
+ * into the next transaction, so a burst costs one fsync, not one per update.
+ *
+ * Acks follow the ack contract: an ack goes out only once everything of that document the relay held when
+ * the acked message arrived is durable: the update itself, the updates queued before it, and what other
+ * nodes forwarded (committed here as well, since their origin may die before its own commit). An update
+ * whose transaction fails stays in memory and was fanned out, so the queue retries it (with backoff) until
+ * it commits; its sender still gets `storageFailure` at once and may resend.
  */
 export class CommitQueue {
-  private writes: PendingWrite[] = []
-  private targets: (AckTarget | null)[] = []
-  private ackIds: number[] = []
+  private writes: QueuedWrite[] = []
   private running = false
   private scheduled: NodeJS.Immediate | null = null
+  private retryTimer: NodeJS.Timeout | null = null
+  private retryDelayMs = RETRY_FIRST_MS
+  private retrying = true
   private drained: (() => void)[] = []
+  private readonly ledger = new DurabilityLedger()
   /** Updates enqueued and not yet committed (or failed), per document. */
   private readonly pendingByDoc = new Map<string, number>()
 
@@ -42,28 +61,73 @@ export class CommitQueue {
     return this.writes.length + (this.running ? 1 : 0)
   }
 
+  /** Documents with updates not yet durable or acks waiting for them. */
+  get undurableDocuments(): number {
+    return this.ledger.size
+  }
+
   /** Whether an update of `docId` is waiting for or inside a transaction. */
   hasPending(docId: string): boolean {
     return this.pendingByDoc.has(docId)
   }
 
+  /** Queues an accepted update; `target` gets the ack for `ackId` (if > 0) once the contract allows it. */
   enqueue(docId: string, update: Uint8Array, target: AckTarget | null, ackId: number): void {
-    this.pendingByDoc.set(docId, (this.pendingByDoc.get(docId) ?? 0) + 1)
-    this.writes.push({ docId, update })
-    this.targets.push(target)
-    this.ackIds.push(ackId)
-    this.schedule()
+    // The client may have built this on what other nodes forwarded: its ack waits for those, so commit them too.
+    this.commitForwarded(docId)
+    this.push({ docId, update, seqs: [this.ledger.held(docId)], target, ackId })
   }
 
-  /** Resolves once everything enqueued so far is committed (or failed). */
+  /** An update another node accepted is now in this node's memory: acks of `docId` wait until it is durable. */
+  heldFromBroker(docId: string, update: Uint8Array): void {
+    this.ledger.heldRemote(docId, update)
+  }
+
+  /** The document left memory: what other nodes forwarded need not be committed here. */
+  forget(docId: string): void {
+    this.ledger.forgetRemote(docId)
+  }
+
+  /**
+   * Acks `ackId` to `target` once everything held for `docId` now is durable (for a message that carried
+   * nothing new, such as an empty sync-step-2).
+   */
+  ackWhenDurable(docId: string, target: AckTarget, ackId: number): void {
+    this.commitForwarded(docId)
+    this.ledger.barrier(docId, () => target.committed(docId, ackId))
+  }
+
+  /** Resolves once everything enqueued so far is committed (or, once `stopRetrying` was called, failed). */
   drain(): Promise<void> {
     if (!this.running && this.writes.length === 0) return Promise.resolve()
     return new Promise(resolve => this.drained.push(resolve))
   }
 
+  /** At shutdown: one more try at once for a failed transaction, then none (its updates were never acked). */
+  stopRetrying(): void {
+    this.retrying = false
+    if (this.retryTimer === null) return
+    clearTimeout(this.retryTimer)
+    this.retryTimer = null
+    this.schedule()
+  }
+
+  private commitForwarded(docId: string): void {
+    const forwarded = this.ledger.takeRemote(docId)
+    if (forwarded === null) return
+    const update = forwarded.updates.length === 1 ? forwarded.updates[0]! : Y.mergeUpdates(forwarded.updates)
+    this.push({ docId, update, seqs: forwarded.seqs, target: null, ackId: 0 })
+  }
+
+  private push(write: QueuedWrite): void {
+    this.pendingByDoc.set(write.docId, (this.pendingByDoc.get(write.docId) ?? 0) + 1)
+    this.writes.push(write)
+    this.schedule()
+  }
+
   private schedule(): void {
     // setImmediate, not a microtask: updates read from sockets in the same poll phase join this batch.
-    if (this.running || this.scheduled !== null) return
+    if (this.running || this.scheduled !== null || this.retryTimer !== null) return
     this.scheduled = setImmediate(() => {
       this.scheduled = null
       void this.flush()
@@ -72,42 +136,66 @@ export class CommitQueue {
 
   private async flush(): Promise<void> {
     const writes = this.writes
-    const targets = this.targets
-    const ackIds = this.ackIds
     this.writes = []
-    this.targets = []
-    this.ackIds = []
     this.running = true
     let committed = false
     const started = performance.now()
     try {
-      await this.storage.append(writes)
+      await this.storage.append(writes.map(({ docId, update }) => ({ docId, update })))
       this.hooks.onCommitDuration((performance.now() - started) / 1000, writes.length)
-      for (let i = 0; i < writes.length; i++) {
-        const ackId = ackIds[i] ?? 0
-        if (ackId > 0) targets[i]?.committed(writes[i]!.docId, ackId)
-      }
       committed = true
     } catch (cause) {
-      this.logger.error({ err: cause, updates: writes.length }, 'commit failed')
+      this.logger.error({ err: cause, updates: writes.length }, 'commit failed; retrying')
       const error = new RelayError(ErrorCode.storageFailure, 'the update was not committed; send it again', { cause })
-      for (let i = 0; i < writes.length; i++) targets[i]?.commitFailed(writes[i]!.docId, ackIds[i] ?? 0, error)
-    } finally {
-      for (const write of writes) {
-        const left = (this.pendingByDoc.get(write.docId) ?? 1) - 1
-        if (left > 0) this.pendingByDoc.set(write.docId, left)
-        else this.pendingByDoc.delete(write.docId)
-      }
-      this.running = false
-      if (committed) {
-        try {
-          this.hooks.onCommitted(writes)
-        } catch (error) {
-          this.logger.error({ err: error }, 'after-commit hook failed')
-        }
-      }
-      if (this.writes.length > 0) this.schedule()
-      else for (const resolve of this.drained.splice(0)) resolve()
+      for (const write of writes) if (write.target !== null) write.target.commitFailed(write.docId, write.ackId, error)
     }
+    this.running = false
+    if (committed) this.settle(writes)
+    else this.retry(writes)
+  }
+
+  private settle(writes: readonly QueuedWrite[]): void {
+    for (const write of writes) {
+      this.forgetPending(write.docId)
+      this.ledger.committed(write.docId, write.seqs)
+    }
+    for (const { docId, seqs, target, ackId } of writes) {
+      if (target === null || ackId <= 0) continue
+      this.ledger.barrierThrough(docId, Math.max(...seqs), () => target.committed(docId, ackId))
+    }
+    try {
+      this.hooks.onCommitted(writes)
+    } catch (error) {
+      this.logger.error({ err: error }, 'after-commit hook failed')
+    }
+    this.retryDelayMs = RETRY_FIRST_MS
+    if (this.writes.length > 0) this.schedule()
+    else this.finishDrain()
+  }
+
+  private retry(failed: QueuedWrite[]): void {
+    if (!this.retrying) {
+      for (const write of failed) this.forgetPending(write.docId)
+      if (this.writes.length > 0) this.schedule()
+      else this.finishDrain()
+      return
+    }
+    // Acks were refused; the retry itself acks nobody (senders resend), it only makes memory durable.
+    this.writes = [...failed.map(write => ({ ...write, target: null, ackId: 0 })), ...this.writes]
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null
+      this.schedule()
+    }, this.retryDelayMs * (0.5 + Math.random()))
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, RETRY_MAX_MS)
+  }
+
+  private forgetPending(docId: string): void {
+    const left = (this.pendingByDoc.get(docId) ?? 1) - 1
+    if (left > 0) this.pendingByDoc.set(docId, left)
+    else this.pendingByDoc.delete(docId)
+  }
+
+  private finishDrain(): void {
+    for (const resolve of this.drained.splice(0)) resolve()
   }
 }

@@ -271,7 +271,8 @@ export class DriftlessConnection extends ClientSocket implements Subscriber, Ack
     const subscription = this.allowed(docId, 'write', ackId)
     if (subscription === null) return
     if (isEmptyUpdate(update)) {
-      if (ackId > 0) this.committed(docId, ackId)
+      // Nothing new to commit, but the client may rely on what it was sent: ack once that is durable.
+      if (ackId > 0) this.ctx.commits.ackWhenDurable(docId, this, ackId)
       return
     }
     if (!isValidUpdate(update)) {
@@ -286,8 +287,8 @@ export class DriftlessConnection extends ClientSocket implements Subscriber, Ack
     if (subscription === null) return
     const entries = parseAwareness(update)
     if (entries === null) return this.sendError(docId, ErrorCode.invalidUpdate, 'not a valid awareness update', 0)
-    subscription.room.awareness.apply(entries, this)
-    subscription.room.broadcastAwareness(update, this)
+    const refused = subscription.room.receiveAwareness(update, entries, this)
+    if (refused !== null) this.sendError(docId, ErrorCode.awarenessLimit, `${refused}; those states were dropped`, 0)
   }
 
   private refuseExpired(docId: string, ackId: number): void {

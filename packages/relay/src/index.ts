@@ -1,12 +1,14 @@
 export { createRelay, type Relay, type RelayStats } from './relay.js'
 export type { BrokerOption, RelayOptions, AuthOptions, AuthorizeContext, Access } from './options.js'
 export { RelayError } from './errors.js'
+export { StorageError, BrokerError, type StorageErrorCode, type BrokerErrorCode } from './adapter-errors.js'
+export { MissingDependencyError } from './optional-dependency.js'
 export { signToken, type SignTokenOptions, type DocsClaim } from './auth.js'
 export {
-  createStorage, createMemoryStorage, createSqliteStorage, createPostgresStorage, PostgresStorageError,
+  createStorage, createMemoryStorage, createSqliteStorage, createPostgresStorage,
   type StorageOption, type SqliteStorageOptions, type PostgresStorageOptions, type RelayStorage, type StoredUpdate, type PendingWrite,
 } from './storage/index.js'
 export { createLocalBroker } from './broker/local.js'
-export { createRedisBroker, RedisBrokerError, type RedisBroker, type RedisBrokerOptions } from './broker/redis.js'
+export { createRedisBroker, type RedisBroker, type RedisBrokerOptions } from './broker/redis.js'
 export type { RelayBroker } from './broker/types.js'
 export { isValidUpdate } from './validate.js'

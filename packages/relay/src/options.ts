@@ -1,6 +1,7 @@
-import type { KeyObject } from 'node:crypto'
+import type { KeyObject, webcrypto } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { Logger, LevelWithSilent } from 'pino'
+import { DEFAULT_AWARENESS_LIMITS, type AwarenessLimits } from './awareness.js'
 import type { RedisBrokerOptions } from './broker/redis.js'
 import type { RelayBroker } from './broker/types.js'
 import type { StorageOption } from './storage/index.js'
@@ -25,7 +26,7 @@ export interface AuthOptions {
    */
   secret?: string | Uint8Array
   /** Verify RS256/ES256/EdDSA JWTs with this public key (PEM SPKI string, or a KeyObject/CryptoKey). */
-  publicKey?: string | CryptoKey | KeyObject
+  publicKey?: string | webcrypto.CryptoKey | KeyObject
   /** Verify JWTs against a JSON Web Key Set fetched from this URL. */
   jwksUrl?: string
   /** Required `iss` claim, when set. */
@@ -80,6 +81,11 @@ export interface RelayOptions {
   maxDocumentsPerConnection?: number
   /** Sustained messages per second per connection (token bucket; bursts up to this many). @default 1000 */
   maxMessagesPerSecond?: number
+  /**
+   * Bounds on presence (awareness) per document; states beyond them are refused with `awarenessLimit`.
+   * @default { maxStateBytes: 8192, maxStatesPerConnection: 16, maxStatesPerDocument: 512, maxSnapshotBytes: 262144, timeoutMs: 30000 }
+   */
+  awareness?: Partial<AwarenessLimits>
   /** Concurrent websocket connections; more are closed with 1013. @default 10000 */
   maxConnections?: number
   /** Bytes queued for one slow client before it is closed with 4004. @default 16 MiB */
@@ -114,6 +120,7 @@ export interface ResolvedLimits {
   compactAfterBytes: number
   tokenGraceMs: number
   readersMaySendAwareness: boolean
+  awareness: AwarenessLimits
 }
 
 const MiB = 1024 * 1024
@@ -133,4 +140,5 @@ export const resolveLimits = (options: RelayOptions): ResolvedLimits => ({
   compactAfterBytes: options.compactAfterBytes ?? 4 * MiB,
   tokenGraceMs: options.auth?.tokenGraceMs ?? 5000,
   readersMaySendAwareness: options.auth?.readersMaySendAwareness ?? true,
+  awareness: { ...DEFAULT_AWARENESS_LIMITS, ...options.awareness },
 })

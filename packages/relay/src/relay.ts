@@ -88,7 +88,7 @@ export const createRelay = async (options: RelayOptions = {}): Promise<Relay> =>
     onCommitDuration: (seconds, updates) => metrics.committed(seconds, updates),
   }, logger)
   const rooms: Rooms = new Rooms({
-    storage, broker, commits, logger, idleMs: limits.documentIdleMs,
+    storage, broker, commits, logger, idleMs: limits.documentIdleMs, awareness: limits.awareness,
     onLoaded: (docId, rows) => compactor.loaded(docId, rows),
     onEvicted: docId => compactor.forget(docId),
   })
@@ -164,14 +164,16 @@ export const createRelay = async (options: RelayOptions = {}): Promise<Relay> =>
   const address = server.address() as AddressInfo
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
 
-  // One timer for every connection's heartbeat, not one per socket.
+  // One timer for every connection's heartbeat and every document's presence, not one per socket or state.
   const sweep = setInterval(() => {
-    const deadline = performance.now() - limits.heartbeatTimeoutMs
+    const now = performance.now()
+    const deadline = now - limits.heartbeatTimeoutMs
     for (const connection of connections) {
       if (connection.lastSeen < deadline) connection.close(CloseCode.heartbeatTimeout, 'heartbeat timeout')
       else connection.heartbeat()
     }
-  }, Math.max(50, Math.min(5000, limits.heartbeatTimeoutMs / 3)))
+    rooms.sweepAwareness(now)
+  }, Math.max(50, Math.min(5000, limits.heartbeatTimeoutMs / 3, limits.awareness.timeoutMs / 3)))
   sweep.unref()
 
   let closed: Promise<void> | null = null
@@ -179,6 +181,7 @@ export const createRelay = async (options: RelayOptions = {}): Promise<Relay> =>
     ctx.closing = true
     clearInterval(sweep)
     const serverClosed = new Promise<void>(resolve => server.close(() => resolve()))
+    commits.stopRetrying()
     await commits.drain()
     await closeAll(connections, CLOSE_WAIT_MS)
     wss.close()

@@ -1,5 +1,5 @@
 import * as Y from 'yjs'
-import { AwarenessStates } from './awareness.js'
+import { AwarenessStates, encodeAwareness, type AwarenessEntry, type AwarenessLimits } from './awareness.js'
 import { dAwarenessFrame, dUpdateFrame, wsBinaryFrame, yAwarenessFrame, yUpdateFrame } from './frames.js'
 
 /** One end that receives a document's traffic: a Driftless connection or a y-websocket socket. */
@@ -40,7 +40,7 @@ const FANOUT_INTERVAL_MS = 4
  */
 export class Room {
   readonly subscribers = new Set<Subscriber>()
-  readonly awareness = new AwarenessStates<Subscriber>()
+  readonly awareness: AwarenessStates<Subscriber>
   /** Set once the stored log is loaded; sync replies wait for it. */
   loaded = false
   /** Set when the room left memory; late callbacks must do nothing. */
@@ -60,7 +60,8 @@ export class Room {
   private outboxFlush: { timer: NodeJS.Immediate; kind: 'immediate' } | { timer: NodeJS.Timeout; kind: 'timeout' } | null = null
   private lastFanOut = -Infinity
 
-  constructor(readonly docId: string) {
+  constructor(readonly docId: string, awarenessLimits?: AwarenessLimits) {
+    this.awareness = new AwarenessStates(awarenessLimits)
     this.ready = new Promise<void>((resolve, reject) => {
       this.resolveReady = resolve
       this.rejectReady = reject
@@ -158,6 +159,16 @@ export class Room {
     this.outboxFlush = wait <= 0
       ? { timer: setImmediate(() => this.flushOutbox()), kind: 'immediate' }
       : { timer: setTimeout(() => this.flushOutbox(), wait), kind: 'timeout' }
+  }
+
+  /**
+   * Applies a subscriber's (already parsed) awareness update and forwards what it changed: the update as it
+   * came when all of it was taken, else just the accepted entries. Returns why something was refused, or null.
+   */
+  receiveAwareness(update: Uint8Array, entries: readonly AwarenessEntry[], origin: Subscriber): string | null {
+    const { accepted, refused } = this.awareness.apply(entries, origin)
+    if (accepted.length > 0) this.broadcastAwareness(accepted.length === entries.length ? update : encodeAwareness(accepted), origin)
+    return refused
   }
 
   broadcastAwareness(update: Uint8Array, origin: Subscriber | null): void {

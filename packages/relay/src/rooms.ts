@@ -1,5 +1,6 @@
 import * as Y from 'yjs'
 import type { Logger } from 'pino'
+import type { AwarenessLimits } from './awareness.js'
 import type { RelayBroker } from './broker/types.js'
 import type { AckTarget, CommitQueue } from './commit-queue.js'
 import { EMPTY_UPDATE, Room, type Subscriber } from './room.js'
@@ -11,6 +12,7 @@ export interface RoomsDeps {
   commits: CommitQueue
   logger: Logger
   idleMs: number
+  awareness: AwarenessLimits
   /** A document was loaded with this stored log (compaction accounting). */
   onLoaded(docId: string, rows: readonly StoredUpdate[]): void
   onEvicted(docId: string): void
@@ -44,7 +46,7 @@ export class Rooms {
   join(docId: string, subscriber: Subscriber): Room {
     let room = this.rooms.get(docId)
     if (room === undefined) {
-      room = new Room(docId)
+      room = new Room(docId, this.deps.awareness)
       this.rooms.set(docId, room)
       void this.load(room)
     }
@@ -76,6 +78,14 @@ export class Rooms {
     this.deps.commits.enqueue(room.docId, update, target, ackId)
   }
 
+  /** Drops presence states their clients stopped renewing, and tells the other subscribers. */
+  sweepAwareness(now: number): void {
+    for (const room of this.rooms.values()) {
+      const removal = room.awareness.sweep(now)
+      if (removal !== null) room.broadcastAwareness(removal, null)
+    }
+  }
+
   /** Drops every room at shutdown. */
   closeAll(): void {
     for (const room of [...this.rooms.values()]) this.evict(room, true)
@@ -91,6 +101,7 @@ export class Rooms {
     room.stopBroker?.()
     room.stopBroker = null
     room.subscribers.clear()
+    this.deps.commits.forget(room.docId)
     this.deps.onEvicted(room.docId)
   }
 
@@ -100,6 +111,7 @@ export class Rooms {
       // Subscribe before reading storage: an update another node commits in between arrives by the broker.
       const stop = await broker.subscribe(room.docId, update => {
         if (room.evicted) return
+        this.deps.commits.heldFromBroker(room.docId, update)
         room.addUpdate(update)
         room.broadcast(update, null)
       })
@@ -116,6 +128,7 @@ export class Rooms {
       // Forget the room so the next subscribe tries again; current subscribers are told by `ready`.
       if (this.rooms.get(room.docId) === room) this.rooms.delete(room.docId)
       room.evicted = true
+      this.deps.commits.forget(room.docId)
       room.stopBroker?.()
       room.stopBroker = null
       room.failLoad(error)

@@ -110,8 +110,7 @@ export class YWebsocketConnection extends ClientSocket implements Subscriber, Ac
     if (this.access !== 'write' && !this.ctx.limits.readersMaySendAwareness) return this.ctx.metrics.rejected(ErrorCode.readOnly)
     const entries = parseAwareness(update)
     if (entries === null) return this.ctx.metrics.rejected(ErrorCode.invalidUpdate)
-    this.room.awareness.apply(entries, this)
-    this.room.broadcastAwareness(update, this)
+    if (this.room.receiveAwareness(update, entries, this) !== null) this.ctx.metrics.rejected(ErrorCode.awarenessLimit)
   }
 
   private armExpiry(expiresAt: number): void {

@@ -4,6 +4,7 @@ import { WebSocket } from 'ws'
 import * as Y from 'yjs'
 import { openReplica, type Replica } from '@driftless/replica'
 import { createPostgresStorage } from '../src/storage/postgres.js'
+import { GatedStorage } from './gated-storage.js'
 import { DEFAULT_PREFIX, DEFAULT_TABLE, spawnNode, startNode, type Deployment, type InProcessNode } from './services/cluster.js'
 import { startPostgres, type PostgresServer } from './services/postgres-server.js'
 import { startRedis, type RedisServer } from './services/redis-server.js'
@@ -164,6 +165,34 @@ describe('three relay nodes with PostgreSQL and Redis', { timeout: 90_000 }, () 
       await pg.start().catch(() => {})
       await Promise.all(replicas.map((r) => r.close()))
       await Promise.all(nodes.map((n) => n.close()))
+    }
+  })
+
+  it('failover while the first node\'s commit is pending: the other node acks only once it holds the change durably', async () => {
+    const deployment = newDeployment()
+    let gate: GatedStorage | undefined
+    const a = await startNode(deployment, { wrapStorage: (storage) => (gate = new GatedStorage(storage)) })
+    const b = await startNode(deployment)
+    const writer = replicaOn([a.url, b.url], 0, 'failover')
+    const watcher = replicaOn([b.url], 0, 'failover')
+    try {
+      await Promise.all([writer.whenSynced(), watcher.whenSynced()])
+      gate!.hold()
+      writer.doc.getText('t').insert(0, 'F')
+      let resolved = false
+      const synced = writer.whenSynced().then(() => { resolved = true })
+      // The change reached node B through Redis, while node A's commit of it still waits.
+      await expect.poll(() => sortedText(watcher.doc), { timeout: 15_000 }).toBe('F')
+      expect(gate!.waiting).toBe(1)
+      expect(resolved).toBe(false)
+      // Node A dies before its commit; the writer fails over to B, whose memory already has the change.
+      gate!.crash()
+      await a.close()
+      await synced
+      expect(await storedText(deployment, 'failover')).toBe('F')
+    } finally {
+      await Promise.all([writer.close(), watcher.close()])
+      await b.close()
     }
   })
 })

@@ -4,8 +4,9 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { CloseCode } from '@driftless/protocol'
+import { startRelay, type RelayProcess } from '@driftless/testkit/support'
 import { TestClient } from './helpers.js'
-import { ensureBuilt, spawnRelay, type RelayProcess } from './process.js'
+import { ensureBuilt, relayBin } from './process.js'
 
 const DOCS = 5
 const UPDATES_PER_DOC = 240
@@ -19,8 +20,8 @@ beforeAll(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'driftless-durability-'))
 }, 120_000)
 
-afterAll(() => {
-  for (const relay of processes) relay.child.kill('SIGKILL')
+afterAll(async () => {
+  for (const relay of processes) await relay.kill()
   rmSync(dataDir, { recursive: true, force: true })
 })
 
@@ -32,7 +33,7 @@ const itemsOf = (update: Uint8Array): string[] => {
 
 describe('the driftless-relay process', () => {
   it('keeps every acknowledged update through kill -9 and a restart on the same data dir', async () => {
-    const first = await spawnRelay(['--data', dataDir, '--log-level', 'warn'])
+    const first = await startRelay({ bin: relayBin, dataDir, args: ['--log-level', 'warn'] })
     processes.push(first)
     const client = await TestClient.greeted(first.url)
     const docs = Array.from({ length: DOCS }, () => new Y.Doc())
@@ -56,15 +57,14 @@ describe('the driftless-relay process', () => {
       if (m.type === 'ack') acked.add(m.ackId)
       return acked.size >= KILL_AFTER_ACKS
     }, 0, 30_000)
-    first.child.kill('SIGKILL')
-    const { signal } = await first.exited
-    expect(signal).toBe('SIGKILL')
+    await first.kill()
+    expect(first.lastExit?.signal).toBe('SIGKILL')
     // Acks that were already in the socket when the process died still count: they were sent.
     for (const message of client.of('ack')) acked.add(message.ackId)
     expect(acked.size).toBeGreaterThanOrEqual(KILL_AFTER_ACKS)
     expect(client.of('error')).toEqual([])
 
-    const second = await spawnRelay(['--data', dataDir, '--log-level', 'warn'])
+    const second = await startRelay({ bin: relayBin, dataDir, args: ['--log-level', 'warn'] })
     processes.push(second)
     const reader = await TestClient.greeted(second.url)
     const stored = new Map<string, Set<string>>()
@@ -78,8 +78,9 @@ describe('the driftless-relay process', () => {
 
     // And a graceful stop exits 0 after closing clients with 1001.
     const watcher = await TestClient.greeted(second.url)
-    second.child.kill('SIGTERM')
+    const stopped = second.stop()
     expect(await watcher.waitClosed()).toBe(CloseCode.goingAway)
-    expect((await second.exited).code).toBe(0)
+    await stopped
+    expect(second.lastExit?.code).toBe(0)
   }, 90_000)
 })

@@ -1,11 +1,11 @@
 import { WebSocket } from 'ws'
 import * as Y from 'yjs'
 import { decodeMessage, encodeMessage, PROTOCOL_VERSION, type Message } from '@driftless/protocol'
-import { createRelay, type Relay, type RelayOptions } from '../src/index.js'
+import { startTestRelay } from '@driftless/testkit/support'
+import type { Relay, RelayOptions } from '../src/index.js'
 
-/** A relay on a free port, silent, with small idle timings for tests. */
-export const startRelay = (options: RelayOptions = {}): Promise<Relay> =>
-  createRelay({ port: 0, host: '127.0.0.1', storage: { kind: 'memory' }, logLevel: 'silent', documentIdleMs: 50, ...options })
+/** The shared test relay, with documents unloaded soon after their last client leaves. */
+export const startRelay = (options: RelayOptions = {}): Promise<Relay> => startTestRelay({ documentIdleMs: 50, ...options })
 
 /** A raw Driftless client: sends messages, records everything it receives, waits for conditions. */
 export class TestClient {
@@ -116,13 +116,4 @@ export const makeUpdate = (text: string, doc = new Y.Doc()): Uint8Array => {
   doc.getText('t').insert(doc.getText('t').length, text)
   doc.off('update', listener)
   return update!
-}
-
-/** Polls `check` until it is true (bounded). */
-export const eventually = async (check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> => {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 10))
-  }
 }

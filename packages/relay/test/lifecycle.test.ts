@@ -5,8 +5,9 @@ import { describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import * as Y from 'yjs'
 import { CloseCode } from '@driftless/protocol'
+import { waitUntil } from '@driftless/testkit/support'
 import { createSqliteStorage } from '../src/index.js'
-import { eventually, makeUpdate, startRelay, TestClient } from './helpers.js'
+import { makeUpdate, startRelay, TestClient } from './helpers.js'
 
 const activeTimers = (): number => process.getActiveResourcesInfo().filter(kind => kind === 'Timeout').length
 
@@ -35,7 +36,7 @@ describe('lifecycle', () => {
         await client.closed
       }
       await cycle(0)
-      await eventually(() => relay.stats().openDocuments === 0, 5000, 'warm-up eviction')
+      await waitUntil(() => relay.stats().openDocuments === 0, 5000, 'warm-up eviction')
       const timersBefore = activeTimers()
       const listenersBefore = process.listenerCount('uncaughtException') + process.listenerCount('unhandledRejection')
 
@@ -44,7 +45,7 @@ describe('lifecycle', () => {
       for (let i = 1; i < CYCLES; i += PARALLEL) {
         await Promise.all(Array.from({ length: Math.min(PARALLEL, CYCLES - i) }, (_, k) => cycle(i + k)))
       }
-      await eventually(() => {
+      await waitUntil(() => {
         const stats = relay.stats()
         return stats.connections === 0 && stats.openDocuments === 0 && stats.pendingCommits === 0
       }, 10_000, 'everything released')

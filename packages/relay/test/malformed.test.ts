@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { CloseCode, encodeMessage, ErrorCode, PROTOCOL_VERSION } from '@driftless/protocol'
 import { createMemoryStorage, type Relay } from '../src/index.js'
+import { createRng } from '@driftless/testkit/support'
 import { makeUpdate, startRelay, TestClient } from './helpers.js'
 
 let relay: Relay | undefined
@@ -9,14 +10,6 @@ afterEach(async () => {
   await relay?.close()
   relay = undefined
 })
-
-/** A small seeded PRNG (mulberry32), so a failure can be replayed. */
-const prng = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
 
 const GARBAGE_CONNECTIONS = 60
 const FRAMES_PER_CONNECTION = 180
@@ -26,7 +19,7 @@ describe('bad input', () => {
     const storage = createMemoryStorage()
     relay = await startRelay({ storage, maxMessagesPerSecond: 100_000 })
     const url = relay.url
-    const random = prng(42)
+    const random = createRng(42).next // seeded, so a failure can be replayed
     const bytes = (length: number): Uint8Array => Uint8Array.from({ length }, () => Math.floor(random() * 256))
     const validFrame = encodeMessage({ type: 'update', docId: 'garbage', update: makeUpdate('valid'), ackId: 1 })
     const mutate = (frame: Uint8Array): Uint8Array => {

@@ -2,7 +2,7 @@ import pg from 'pg'
 import { afterAll, beforeAll } from 'vitest'
 import { createPostgresStorage } from '../src/storage/postgres.js'
 import { startPostgres, type PostgresServer } from './services/postgres-server.js'
-import { runStorageContract } from './storage-contract.js'
+import { runStorageContract } from '@driftless/relay/testing'
 
 let server: PostgresServer
 let tables = 0

@@ -1,7 +1,8 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { createPostgresStorage, PostgresStorageError } from '../src/storage/postgres.js'
+import { StorageError } from '../src/adapter-errors.js'
+import { createPostgresStorage } from '../src/storage/postgres.js'
 import type { RelayStorage } from '../src/storage/types.js'
 import { startPostgres, type PostgresServer } from './services/postgres-server.js'
 
@@ -87,7 +88,8 @@ describe('postgres storage', () => {
     // A constraint refusing one document makes the second row fail inside the transaction.
     await admin.query(`ALTER TABLE ${table} ADD CONSTRAINT refuse_bad CHECK (doc_id <> convert_to('bad', 'UTF8'))`)
     const failing = storage.append([{ docId: 'd', update: edit('b') }, { docId: 'bad', update: edit('c') }])
-    await expect(failing).rejects.toBeInstanceOf(PostgresStorageError)
+    await expect(failing).rejects.toBeInstanceOf(StorageError)
+    await expect(failing).rejects.toMatchObject({ code: 'operationFailed' })
     expect(textOf(await storage.load('d'))).toBe('a')
   })
 
@@ -140,8 +142,10 @@ describe('postgres storage', () => {
   })
 
   it('rejects bad options with a typed error', () => {
-    expect(() => createPostgresStorage({ url: server.url, table: 'drop table x;' })).toThrow(PostgresStorageError)
-    expect(() => createPostgresStorage({ url: server.url, poolSize: 0 })).toThrow(PostgresStorageError)
+    for (const options of [{ table: 'drop table x;' }, { poolSize: 0 }]) {
+      expect(() => createPostgresStorage({ url: server.url, ...options })).toThrow(StorageError)
+      expect(() => createPostgresStorage({ url: server.url, ...options })).toThrow(expect.objectContaining({ code: 'invalidOption' }))
+    }
   })
 
   it('fails writes while the server is down, without acking, and works again once it is back', async () => {
@@ -152,8 +156,8 @@ describe('postgres storage', () => {
     await admin.end()
     await server.stop()
     try {
-      await expect(storage.append([{ docId: 'd', update: edit('b') }])).rejects.toBeInstanceOf(PostgresStorageError)
-      await expect(storage.load('d')).rejects.toBeInstanceOf(PostgresStorageError)
+      await expect(storage.append([{ docId: 'd', update: edit('b') }])).rejects.toMatchObject({ name: 'StorageError', code: 'operationFailed' })
+      await expect(storage.load('d')).rejects.toMatchObject({ name: 'StorageError', code: 'operationFailed' })
     } finally {
       await server.start()
       admin = new pg.Client({ connectionString: server.url })

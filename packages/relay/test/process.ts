@@ -1,11 +1,9 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..')
-const bin = join(packageDir, 'bin', 'driftless-relay.js')
 
 const newestMtime = (dir: string): number => {
   let newest = 0
@@ -27,46 +25,5 @@ export const ensureBuilt = (): void => {
   execFileSync(tsc, ['-p', join(packageDir, 'tsconfig.build.json')], { stdio: 'inherit' })
 }
 
-export interface RelayProcess {
-  child: ChildProcess
-  url: string
-  /** Every JSON log line printed so far. */
-  logs: Record<string, unknown>[]
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-}
-
-/** Spawns `driftless-relay` and resolves once it logged `listening` with its url. */
-export const spawnRelay = async (args: string[], env: NodeJS.ProcessEnv = {}): Promise<RelayProcess> => {
-  const child = spawn(process.execPath, [bin, '--port', '0', ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const logs: Record<string, unknown>[] = []
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(resolve => {
-    child.once('exit', (code, signal) => resolve({ code, signal }))
-  })
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error('relay did not log "listening" in time'))
-    }, 15_000)
-    createInterface({ input: child.stdout! }).on('line', line => {
-      let entry: Record<string, unknown>
-      try {
-        entry = JSON.parse(line) as Record<string, unknown>
-      } catch {
-        return
-      }
-      logs.push(entry)
-      if (entry['msg'] === 'listening' && typeof entry['url'] === 'string') {
-        clearTimeout(timer)
-        resolve(entry['url'])
-      }
-    })
-    void exited.then(({ code }) => {
-      clearTimeout(timer)
-      reject(new Error(`relay exited with ${code} before listening`))
-    })
-  })
-  return { child, url, logs, exited }
-}
+/** The `driftless-relay` CLI as installed: `bin/driftless-relay.js`, which runs `dist`. */
+export const relayBin = join(packageDir, 'bin', 'driftless-relay.js')

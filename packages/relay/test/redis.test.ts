@@ -1,9 +1,11 @@
 import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { createRedisBroker, RedisBrokerError, type RedisBroker, type RedisBrokerOptions } from '../src/broker/redis.js'
+import { runBrokerContract } from '@driftless/relay/testing'
+import { startProxy, type TcpProxy } from '@driftless/testkit/support'
+import { BrokerError } from '../src/adapter-errors.js'
+import { createRedisBroker, type RedisBroker, type RedisBrokerOptions } from '../src/broker/redis.js'
 import { startRedis, type RedisServer } from './services/redis-server.js'
-import { startTcpProxy } from './services/tcp-proxy.js'
 
 let server: RedisServer
 let admin: Redis
@@ -52,6 +54,23 @@ async function collect(broker: RedisBroker, docId: string): Promise<{ received: 
   const stop = await broker.subscribe(docId, (update) => received.push(decode(update)))
   return { received, stop }
 }
+
+runBrokerContract('redis', () => {
+  const keyPrefix = `contract${++prefixCount}:doc:`
+  const proxies: TcpProxy[] = []
+  const open = (url: string): RedisBroker => createRedisBroker({ url, keyPrefix, logger: { warn: () => {} } })
+  return {
+    openNode: () => open(server.url),
+    async openCuttableNode() {
+      const proxy = await startProxy({ target: { host: '127.0.0.1', port: server.port } })
+      proxies.push(proxy)
+      return { broker: open(`redis://127.0.0.1:${proxy.port}`), cut: () => proxy.partition(), restore: () => proxy.heal() }
+    },
+    async cleanup() {
+      await Promise.all(proxies.map((proxy) => proxy.close()))
+    },
+  }
+})
 
 describe('redis broker', () => {
   it('delivers an update to the other nodes that have the document open, never back to its publisher', async () => {
@@ -223,13 +242,22 @@ describe('redis broker', () => {
   it('refuses to publish after close', async () => {
     const a = deployment()()
     await a.close()
-    await expect(a.publish('doc', encode('x'))).rejects.toBeInstanceOf(RedisBrokerError)
+    await expect(a.publish('doc', encode('x'))).rejects.toBeInstanceOf(BrokerError)
+  })
+
+  it('reports a command Redis refuses as a BrokerError coded operationFailed, with the reply as cause', async () => {
+    const a = deployment()()
+    await admin.set(a.streamKey('not-a-stream'), 'a string') // XADD on it fails with WRONGTYPE
+    const error: unknown = await a.publish('not-a-stream', encode('x')).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(BrokerError)
+    expect((error as BrokerError).code).toBe('operationFailed')
+    expect(String((error as BrokerError).cause)).toContain('WRONGTYPE')
   })
 })
 
 describe('redis broker, a node that missed trimmed entries', () => {
   it('notices after reconnecting and delivers the stored document instead', async () => {
-    const proxy = await startTcpProxy(server.port)
+    const proxy = await startProxy({ target: { host: '127.0.0.1', port: server.port } })
     const logs: string[] = []
     const logger = { warn: (_: object, message: string) => logs.push(message) }
     const keyPrefix = `gap${++prefixCount}:doc:`
@@ -250,7 +278,7 @@ describe('redis broker, a node that missed trimmed entries', () => {
       proxy.hold()
       for (const text of ['gone-1', 'gone-2', 'kept']) await a.publish('doc', encode(text))
       await a.markDurable!('doc') // trims everything before 'kept': b and c never read 'gone-*'
-      proxy.cut()
+      proxy.dropConnections()
       const textOf = (update: Uint8Array): string => {
         const doc = new Y.Doc()
         try {
@@ -274,7 +302,7 @@ describe('redis broker, a node that missed trimmed entries', () => {
 describe('redis broker after a Redis crash', () => {
   it('publishes again the recent entries the restarted server lost, so a lagging node still gets them', async () => {
     const volatile = await startRedis({ appendOnly: false })
-    const proxy = await startTcpProxy(volatile.port)
+    const proxy = await startProxy({ target: { host: '127.0.0.1', port: volatile.port } })
     const logs: string[] = []
     const logger = { warn: (_: object, message: string) => logs.push(message) }
     const isValidUpdate = (update: Uint8Array): boolean => update.byteLength > 0

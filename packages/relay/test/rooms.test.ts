@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+import { waitUntil } from '@driftless/testkit/support'
 import { createMemoryStorage, type Relay, type RelayBroker, type RelayStorage } from '../src/index.js'
-import { eventually, startRelay, TestClient } from './helpers.js'
+import { startRelay, TestClient } from './helpers.js'
 
 const relays: Relay[] = []
 afterEach(async () => {
@@ -75,7 +76,7 @@ describe('multi-node seams', () => {
     expect(replica.getArray('n').toArray()).toEqual([1])
     await a.waitFor(m => m.type === 'ack')
     expect(await storage.load('d')).toHaveLength(1)
-    await eventually(() => bus.durable.includes('d'), 5000, 'markDurable after the commit')
+    await waitUntil(() => bus.durable.includes('d'), 5000, 'markDurable after the commit')
     // A late subscriber on node two gets the update from node two's memory.
     const c = await TestClient.greeted(two.url)
     const step2 = await c.subscribe('d')
@@ -83,7 +84,7 @@ describe('multi-node seams', () => {
     Y.applyUpdate(late, step2.update)
     expect(late.getArray('n').toArray()).toEqual([1])
     for (const client of [a, b, c]) client.close()
-    await eventually(() => bus.subscribers.size === 0, 5000, 'broker subscriptions released with the rooms')
+    await waitUntil(() => bus.subscribers.size === 0, 5000, 'broker subscriptions released with the rooms')
   })
 })
 
@@ -127,7 +128,7 @@ describe('compaction', () => {
       client.send({ type: 'update', docId: 'd', update: Y.encodeStateAsUpdate(doc, before), ackId: i })
       if (i % 10 === 0) await client.waitFor(m => m.type === 'ack' && m.ackId === i)
     }
-    await eventually(async () => (await storage.load('d')).length < 20, 10_000, 'compacted log')
+    await waitUntil(async () => (await storage.load('d')).length < 20, 10_000, 'compacted log')
     expect(await itemsOf(storage, 'd')).toEqual(Array.from({ length: 100 }, (_, i) => i + 1))
     expect(await relay.metrics.metrics()).toMatch(/driftless_compactions_total [1-9]/)
     // A fresh subscriber still gets everything.
@@ -155,7 +156,7 @@ describe('compaction', () => {
       client.send({ type: 'update', docId: 'big', update: Y.encodeStateAsUpdate(doc, before), ackId: i })
       if (i % 10 === 0) await client.waitFor(m => m.type === 'ack' && m.ackId === i)
     }
-    await eventually(async () => (await storage.load('big')).length < 5, 10_000, 'compacted large log')
+    await waitUntil(async () => (await storage.load('big')).length < 5, 10_000, 'compacted large log')
     expect(await itemsOf(storage, 'big')).toEqual(Array.from({ length: 100 }, (_, i) => i + 1))
     client.close()
   })
@@ -171,7 +172,7 @@ describe('compaction', () => {
     const relay = await start({ storage, compactAfterRows: 10 })
     const client = await TestClient.greeted(relay.url)
     await client.subscribe('old')
-    await eventually(async () => (await storage.load('old')).length === 1, 10_000, 'compacted on open')
+    await waitUntil(async () => (await storage.load('old')).length === 1, 10_000, 'compacted on open')
     expect(await itemsOf(storage, 'old')).toHaveLength(50)
     client.close()
   })

@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createMemoryStorage, createSqliteStorage } from '../src/index.js'
-import { runStorageContract } from './storage-contract.js'
+import { describe, expect, it } from 'vitest'
+import { createMemoryStorage, createSqliteStorage, StorageError } from '../src/index.js'
+import { runStorageContract } from '@driftless/relay/testing'
 
 runStorageContract('memory', () => ({ storage: createMemoryStorage() }))
 
@@ -15,3 +16,16 @@ runStorageContract('sqlite', () => {
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   }
 }, { persistent: true })
+
+describe('sqlite storage', () => {
+  it('refuses a path it cannot open with a StorageError coded operationFailed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'driftless-sqlite-'))
+    try {
+      // The path is a directory: SQLite cannot open it as a database file.
+      expect(() => createSqliteStorage({ path: dir })).toThrow(expect.objectContaining({ name: 'StorageError', code: 'operationFailed' }))
+      expect(() => createSqliteStorage({ path: dir })).toThrow(StorageError)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})

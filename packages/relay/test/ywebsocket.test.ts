@@ -2,8 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
+import { waitUntil } from '@driftless/testkit/support'
 import { createMemoryStorage, signToken, type Relay } from '../src/index.js'
-import { eventually, startRelay, TestClient } from './helpers.js'
+import { startRelay, TestClient } from './helpers.js'
 
 let relay: Relay | undefined
 const providers: WebsocketProvider[] = []
@@ -40,8 +41,8 @@ describe('y-websocket clients', () => {
 
     const yDoc = new Y.Doc()
     const yProvider = provider(relay.url, 'shared room', yDoc)
-    await eventually(() => yProvider.synced, 10_000, 'y-websocket synced')
-    await eventually(() => yDoc.getText('t').toString() === 'from driftless;', 10_000, 'driftless text at y-websocket')
+    await waitUntil(() => yProvider.synced, 10_000, 'y-websocket synced')
+    await waitUntil(() => yDoc.getText('t').toString() === 'from driftless;', 10_000, 'driftless text at y-websocket')
 
     yDoc.getText('t').insert(0, 'from y-websocket;')
     await client.waitFor(m => m.type === 'update')
@@ -51,8 +52,8 @@ describe('y-websocket clients', () => {
 
     // Live updates from the Driftless side reach y-websocket too.
     driftlessDoc.getText('t').insert(driftlessDoc.getText('t').length, 'more')
-    await eventually(() => yDoc.getText('t').toString() === driftlessDoc.getText('t').toString(), 10_000, 'live update')
-    await eventually(async () => textOf(await storage.load('shared room')) === yDoc.getText('t').toString(), 10_000, 'stored')
+    await waitUntil(() => yDoc.getText('t').toString() === driftlessDoc.getText('t').toString(), 10_000, 'live update')
+    await waitUntil(async () => textOf(await storage.load('shared room')) === yDoc.getText('t').toString(), 10_000, 'stored')
     client.close()
   })
 
@@ -65,8 +66,8 @@ describe('y-websocket clients', () => {
     a.getText('t').insert(0, 'A')
     b.getText('t').insert(0, 'B')
     pa.awareness.setLocalState({ name: 'a' })
-    await eventually(() => a.getText('t').toString().length === 2 && b.getText('t').toString() === a.getText('t').toString(), 10_000, 'converged')
-    await eventually(() => (pb.awareness.getStates().get(a.clientID) as { name?: string } | undefined)?.name === 'a', 10_000, 'awareness')
+    await waitUntil(() => a.getText('t').toString().length === 2 && b.getText('t').toString() === a.getText('t').toString(), 10_000, 'converged')
+    await waitUntil(() => (pb.awareness.getStates().get(a.clientID) as { name?: string } | undefined)?.name === 'a', 10_000, 'awareness')
   })
 
   it('checks the ?token= of y-websocket clients: refused without, read-only tokens cannot write', async () => {
@@ -83,9 +84,9 @@ describe('y-websocket clients', () => {
     const reader = new Y.Doc()
     const pw = provider(relay.url, 'doc', writer, { token: await signToken({ secret, docs: { doc: 'write' } }) })
     const pr = provider(relay.url, 'doc', reader, { token: await signToken({ secret, docs: { 'd*': 'read' } }) })
-    await eventually(() => pw.synced && pr.synced, 10_000, 'synced')
+    await waitUntil(() => pw.synced && pr.synced, 10_000, 'synced')
     writer.getText('t').insert(0, 'ok')
-    await eventually(() => reader.getText('t').toString() === 'ok', 10_000, 'reader sees writes')
+    await waitUntil(() => reader.getText('t').toString() === 'ok', 10_000, 'reader sees writes')
     reader.getText('t').insert(0, 'NOPE')
     await new Promise(resolve => setTimeout(resolve, 200))
     expect(writer.getText('t').toString()).toBe('ok')

@@ -3,7 +3,8 @@ import type * as Y from 'yjs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test as base, type Browser, type BrowserContext, type Page } from '@playwright/test'
-import { createRelay, type Relay } from '@driftless/relay'
+import type { Relay } from '@driftless/relay'
+import { startTestRelay } from '@driftless/testkit/support'
 
 /** Where the root Playwright config serves the harness page (a free port it picks). */
 export const HARNESS = process.env.DRIFTLESS_E2E_REPLICA_URL ?? 'http://127.0.0.1:5174/'
@@ -31,9 +32,7 @@ export class TestRelay {
 
   async restart(): Promise<void> {
     await this.stop()
-    this.#relay = await createRelay({
-      port: this.#port, host: '127.0.0.1', storage: { kind: 'sqlite', path: join(this.#dir, 'relay.db') }, logLevel: 'silent',
-    })
+    this.#relay = await startTestRelay({ port: this.#port, storage: { kind: 'sqlite', path: join(this.#dir, 'relay.db') } })
     this.#port = this.#relay.port
   }
 

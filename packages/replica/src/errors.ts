@@ -11,6 +11,8 @@
  * - `relay-busy`: the relay could not commit an update now (storage failure, rate limit); it is resent with backoff.
  * - `relay-rejected`: the relay refused a message for another reason (invalid update, too large, too many
  *   documents, unsupported version). Usually a bug or a limit to raise on the relay.
+ * - `websocket-missing`: a relay is configured but there is no WebSocket here (Node without the `WebSocket`
+ *   option). The replica works locally; pass `WebSocket` (Node: `ws`).
  */
 export type ReplicaErrorCode =
   | 'storage-quota'
@@ -20,6 +22,7 @@ export type ReplicaErrorCode =
   | 'read-only'
   | 'relay-busy'
   | 'relay-rejected'
+  | 'websocket-missing'
 
 /** Every error a replica reports, through `on('error')` or a rejected promise. */
 export class ReplicaError extends Error {

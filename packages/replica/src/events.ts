@@ -1,8 +1,11 @@
-/** Listener map: event name → listener signature. */
-export type EventMap = { [event: string]: (...args: never[]) => void }
+/**
+ * Listener map: event name → listener signature. Written as a mapped type over the map's own keys, so an
+ * interface without an index signature fits and `keyof` stays the union of its event names.
+ */
+export type EventMap<Events> = { [E in keyof Events]: (...args: never[]) => void }
 
 /** A small typed emitter. A listener that throws is isolated from the others and from the emitter. */
-export class Emitter<Events extends EventMap> {
+export class Emitter<Events extends EventMap<Events>> {
   readonly #listeners = new Map<keyof Events, Set<Events[keyof Events]>>()
 
   /** Adds a listener; returns the function that removes it. */

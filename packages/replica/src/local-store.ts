@@ -1,26 +1,44 @@
 import * as Y from 'yjs'
 import { Backoff } from './connection/backoff.js'
 import { toStorageError, type ReplicaError } from './errors.js'
+import { Emitter } from './events.js'
 import { mergeRows, UpdateRun } from './merge.js'
-import type { PendingChange, PendingTracker } from './pending.js'
 import type { StorageAdapter } from './storage/types.js'
 
-export interface LocalStoreHooks {
-  /** A change was sealed and its write settled (committed or failed): it may leave the replica now. */
-  sealed(change: PendingChange): void
+export interface LocalStoreEvents {
   /** Everything queued so far is committed. */
   saved(): void
   error(error: ReplicaError): void
 }
 
+/** Pending entries to add and delete, written in the same transaction as the log rows queued with them. */
+export interface PendingWrite {
+  pending: Array<{ update: Uint8Array; changes: number }>
+  acked: number[]
+}
+
+/** A queued pending write: `attempted` settles after its first try (committed or failed), `keys` once committed. */
+export interface QueuedWrite {
+  readonly attempted: Promise<void>
+  readonly keys: Promise<number[]>
+}
+
+interface Part {
+  write: PendingWrite
+  attempted(): void
+  committed(keys: number[]): void
+}
+
 /**
- * Writes one document's changes to its storage adapter: batched (one write per flush, one merged row), serialized (at most one write in flight; edits meanwhile join the next one), retried with
- * backoff on failure (the merged backlog is kept in memory), and compacted past a threshold.
+ * Writes one document to its storage adapter: batched (one write per flush, one merged log row), serialized
+ * (at most one write in flight; whatever is queued meanwhile joins the next one), retried with backoff on
+ * failure (the merged backlog is kept in memory), and compacted past a threshold. It knows nothing of what
+ * pending entries mean: their owner queues them with `writePending`.
  */
-export class LocalStore {
+export class LocalStore extends Emitter<LocalStoreEvents> {
   /** Updates not yet written: everything since the last write's state vector. */
   #log = new UpdateRun(Y.encodeStateVector(new Y.Doc()))
-  #acked: number[] = []
+  #parts: Part[] = []
   #queued = 0
   #saved = 0
   #flushing: Promise<void> | undefined
@@ -36,16 +54,15 @@ export class LocalStore {
     private readonly doc: Y.Doc,
     private readonly storage: StorageAdapter,
     private readonly docId: string,
-    private readonly tracker: PendingTracker,
-    private readonly hooks: LocalStoreHooks,
     /** Log rows past which the log is merged into one. */
     private readonly compactAfter: number,
-  ) {}
+  ) {
+    super()
+  }
 
-  /** Reads the document in one go (log rows and pending entries) and adopts its pending entries. */
+  /** Reads the document's log rows (their updates, oldest first). */
   async load(): Promise<Uint8Array[]> {
     const stored = await this.storage.load(this.docId)
-    this.tracker.adopt(stored.pending)
     this.#rows = stored.log.length
     if (stored.log.length > this.compactAfter) this.#chain(() => this.#compact())
     return stored.log.map((e) => e.update)
@@ -53,29 +70,28 @@ export class LocalStore {
 
   /** The document now holds the loaded state, already stored: the next log row need not repeat it. */
   rebase(): void {
-    this.tracker.rebase()
     if (this.#log.isEmpty) this.#log = new UpdateRun(Y.encodeStateVector(this.doc))
   }
 
-  /** A local transaction: pending until acknowledged, and part of the log. */
-  recordLocal(update: Uint8Array): void {
-    this.tracker.record(update)
-    this.appendLog(update)
-  }
-
-  /** An update from the relay: stored in the log only. */
+  /** An update the document applied (a sealed local change, or one from the relay): stored in the log. */
   appendLog(update: Uint8Array): void {
     this.#log.add(update)
     this.#queued++
     this.#schedule()
   }
 
-  /** Pending keys the relay acknowledged. */
-  deletePending(keys: number[]): void {
-    if (keys.length === 0) return
-    this.#acked.push(...keys)
+  /** Queues pending entries to add and delete; they join the next write, retried until committed. */
+  writePending(write: PendingWrite): QueuedWrite {
+    let attempted: () => void = () => undefined
+    let committed: (keys: number[]) => void = () => undefined
+    const queued: QueuedWrite = {
+      attempted: new Promise<void>((resolve) => { attempted = resolve }),
+      keys: new Promise<number[]>((resolve) => { committed = resolve }),
+    }
+    this.#parts.push({ write, attempted, committed })
     this.#queued++
     this.#schedule()
+    return queued
   }
 
   /** Resolves once everything queued before the call is committed to storage. */
@@ -92,8 +108,10 @@ export class LocalStore {
     if (!this.#failing) await this.#flush()
     await this.#flushing
     this.#closed = true
+    for (const part of this.#parts) part.attempted()
     for (const { resolve } of this.#waiters) resolve()
     this.#waiters = []
+    this.clear()
   }
 
   #schedule(): void {
@@ -107,70 +125,56 @@ export class LocalStore {
 
   #chain(work: () => Promise<void>): void {
     const previous = this.#flushing ?? Promise.resolve()
-    const next = previous.then(work).catch((error: unknown) => this.hooks.error(toStorageError(error)))
+    const next = previous.then(work).catch((error: unknown) => this.emit('error', toStorageError(error)))
     this.#flushing = next
     void next.then(() => { if (this.#flushing === next) this.#flushing = undefined })
   }
 
   #flush(): Promise<void> {
-    // Edits made while a write is in flight wait for it and go out together in the next one.
     this.#chain(() => this.#writeBatch())
     return this.#flushing ?? Promise.resolve()
   }
 
   async #writeBatch(): Promise<void> {
-    const sealed = this.tracker.seal()
     if (this.#failing) {
-      // Storage is down: the backlog waits for the retry, but the change still goes to tabs and the relay.
-      if (sealed) this.hooks.sealed(sealed)
+      // Storage is down: the backlog waits for the retry, but what is queued may leave the replica meanwhile.
+      for (const part of this.#parts) part.attempted()
       return
     }
     const gen = this.#queued
     const log = this.#log
-    const acked = this.#acked
-    const changes = this.tracker.unsaved()
-    if (log.isEmpty && acked.length === 0 && changes.length === 0) {
-      this.#markSaved(gen, false)
-      if (sealed) this.hooks.sealed(sealed)
-      return
-    }
+    const parts = this.#parts
+    if (log.isEmpty && parts.length === 0) return this.#markSaved(gen, false)
     this.#log = new UpdateRun(Y.encodeStateVector(this.doc))
-    this.#acked = []
-    for (const change of changes) change.saving = true
+    this.#parts = []
     // One row per flush.
     const merged = log.isEmpty ? [] : [log.merge(this.doc)]
     try {
       const keys = await this.storage.write(this.docId, {
         log: merged,
-        pending: changes.map((c) => ({ update: c.update!, changes: c.changes })),
-        acked,
+        pending: parts.flatMap((part) => part.write.pending),
+        acked: parts.flatMap((part) => part.write.acked),
       })
-      const ackedMeanwhile: number[] = []
-      changes.forEach((change, i) => {
-        change.key = keys[i]
-        if (!this.tracker.has(change.seq) && change.key !== undefined) {
-          this.tracker.forget(change.key)
-          ackedMeanwhile.push(change.key)
-        }
-      })
+      let next = 0
+      for (const part of parts) {
+        part.committed(keys.slice(next, (next += part.write.pending.length)))
+        part.attempted()
+      }
       this.#rows += merged.length
       this.#failing = false
       this.#backoff.reset()
       this.#markSaved(gen, true)
-      if (ackedMeanwhile.length > 0) this.deletePending(ackedMeanwhile)
       // After this write (and after the change has left): a failed compaction loses nothing, it only waits.
       if (this.#rows > this.compactAfter) this.#chain(() => this.#compact())
     } catch (error) {
       // Keep the backlog (merged) for the retry; memory and the relay still have every edit.
       log.absorb(this.#log)
       this.#log = log
-      this.#acked = [...acked, ...this.#acked]
+      this.#parts = [...parts, ...this.#parts]
+      for (const part of parts) part.attempted()
       this.#failing = true
-      this.hooks.error(toStorageError(error))
+      this.emit('error', toStorageError(error))
       this.#retryLater()
-    } finally {
-      for (const change of changes) change.saving = false
-      if (sealed) this.hooks.sealed(sealed)
     }
   }
 
@@ -197,6 +201,6 @@ export class LocalStore {
       resolve()
       return false
     })
-    if (wrote && this.#saved >= this.#queued) this.hooks.saved()
+    if (wrote && this.#saved >= this.#queued) this.emit('saved')
   }
 }

@@ -2,11 +2,12 @@ import * as Y from 'yjs'
 import { Awareness, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness'
 import { Backoff } from './connection/backoff.js'
 import type { DocPort } from './connection/multiplexer.js'
+import { DocumentEdits } from './edits.js'
 import { ReplicaError, toStorageError } from './errors.js'
 import { Emitter } from './events.js'
 import { LocalStore } from './local-store.js'
 import { relayUrls, type ReplicaOptions } from './options.js'
-import { PendingTracker } from './pending.js'
+import { PendingChanges } from './pending/changes.js'
 import { Status } from './status.js'
 import { acquireStorage } from './storage/shared.js'
 import { SyncSession } from './sync.js'
@@ -16,9 +17,8 @@ import { acquireLink } from './tabs/links.js'
 
 /** Events of a replica, with their payloads. */
 export interface ReplicaEvents {
-  [event: string]: (...args: never[]) => void
   status(status: Status): void
-  /** The number of local changes not yet acknowledged by the relay. */
+  /** The number of changes on this device not yet acknowledged by the relay (the same in every tab). */
   pending(pending: number): void
   /** Everything written so far is committed to local storage. */
   saved(): void
@@ -29,10 +29,10 @@ export interface ReplicaEvents {
   leader(isLeader: boolean): void
 }
 
-/** Origins of updates the replica applies itself and must not record as local edits. */
-const fromStorage = Symbol('storage')
-
-/** A Yjs document kept in local storage, shared across tabs and synced through the relay. */
+/**
+ * A Yjs document kept in local storage, shared across tabs and synced through the relay. It assembles the
+ * parts and derives the status; the data itself flows through them (see the README, "how a change travels").
+ */
 export class Replica {
   /** The document. Edit it freely: every transaction is stored, shared with other tabs and sent to the relay. */
   readonly doc = new Y.Doc()
@@ -43,14 +43,17 @@ export class Replica {
   /** Whether the browser granted persistent storage (`navigator.storage.persist()`); false where unsupported. */
   readonly persisted: Promise<boolean>
   readonly docId: string
-  status: Status = Status.offline
+  #status: Status = Status.offline
   readonly #events = new Emitter<ReplicaEvents>()
-  readonly #tracker: PendingTracker
   readonly #store: LocalStore
+  readonly #pending: PendingChanges
+  readonly #edits: DocumentEdits
   readonly #session: SyncSession
   readonly #storage: ReturnType<typeof acquireStorage>
   readonly #channel: TabChannel | undefined
   readonly #link: RelayLink | undefined
+  /** Why the replica cannot reach the relay at all (reported once loaded), if so. */
+  readonly #unreachable: ReplicaError | undefined
   #port: DocPort | undefined
   #closed = false
   #wasSynced = false
@@ -61,40 +64,39 @@ export class Replica {
     const share = (options.crossTab ?? true) && canShareAcrossTabs()
     const prefix = options.channelPrefix ?? 'driftless'
     this.#storage = acquireStorage(options.storage, options.databaseName ?? 'driftless', options.durability ?? 'strict')
-    this.#tracker = new PendingTracker(this.doc, (count) => {
+    const adapter = this.#storage.adapter
+    this.#store = new LocalStore(this.doc, adapter, this.docId, options.compactAfter ?? 500)
+    this.#pending = new PendingChanges(this.doc, adapter, this.docId, this.#store)
+    this.#edits = new DocumentEdits(this.doc, this.#pending, this.#store)
+    this.#session = new SyncSession(this.docId, this.doc, this.awareness, this.#pending, this.#edits)
+    if (share) this.#channel = new TabChannel(`${prefix}:doc:${this.docId}`, this.doc, this.awareness, this.#pending)
+    this.#store.on('saved', () => this.#events.emit('saved'))
+    this.#store.on('error', (error) => this.#events.emit('error', error))
+    this.#session.on('error', (error) => this.#events.emit('error', error))
+    this.#session.on('changed', () => this.#update())
+    this.#pending.on('count', (count) => {
       this.#events.emit('pending', count)
       this.#update()
     })
-    this.#store = new LocalStore(this.doc, this.#storage.adapter, this.docId, this.#tracker, {
-      sealed: (change) => {
-        if (change.update) this.#channel?.publishUpdate(change.update)
-        this.#session.sendChange(change)
-      },
-      saved: () => this.#events.emit('saved'),
-      error: (error) => this.#events.emit('error', error),
-    }, options.compactAfter ?? 500)
-    this.#session = new SyncSession(this.docId, this.doc, this.awareness, this.#tracker, {
-      applyFromRelay: (update) => this.#applyFromRelay(update),
-      refreshPending: () => this.#refreshPending(),
-      acknowledged: (seqs) => this.#store.deletePending(this.#tracker.acknowledge(seqs)),
-      changed: () => this.#update(),
-      error: (error) => this.#events.emit('error', error),
-    })
-    if (share) this.#channel = new TabChannel(`${prefix}:doc:${this.docId}`, this.doc, this.awareness)
     const urls = relayUrls(options.relay)
     const WebSocketImpl = options.WebSocket ?? (globalThis.WebSocket as unknown as ReplicaOptions['WebSocket'])
-    if (urls.length > 0 && !WebSocketImpl) throw new ReplicaError('relay-rejected', 'no WebSocket here: pass the `WebSocket` option')
-    if (urls.length > 0 || share) {
+    if (urls.length > 0 && !WebSocketImpl) {
+      this.#unreachable = new ReplicaError('websocket-missing', 'no WebSocket here: pass the `WebSocket` option (Node: `ws`); the replica works locally meanwhile')
+    } else if (urls.length > 0 || share) {
       this.#link = acquireLink(prefix, share, {
         urls, token: options.token, WebSocket: WebSocketImpl!, backoff: options.backoff,
         heartbeat: options.heartbeat, refreshBeforeMs: options.refreshBeforeMs,
       })
       this.#link.on('leader', (isLeader) => this.#events.emit('leader', isLeader))
     }
-    this.doc.on('update', this.#onUpdate)
     this.awareness.on('update', this.#onAwareness)
     this.persisted = requestPersistence()
     this.loaded = this.#load()
+  }
+
+  /** Where the replica stands with the relay; `on('status')` tells each change. */
+  get status(): Status {
+    return this.#status
   }
 
   /** This tab holds the relay connection (always true without cross-tab sharing). */
@@ -102,9 +104,13 @@ export class Replica {
     return this.#link?.isLeader ?? true
   }
 
-  /** Local changes not yet durably acknowledged by the relay (survives reloads). */
+  /**
+   * Changes on this device not yet durably acknowledged by the relay: the same number in every tab, and
+   * it survives reloads. A change is what one task did to the document (a keystroke, a drag, a loop of
+   * edits), however many transactions that took.
+   */
   get pending(): number {
-    return this.#tracker.count
+    return this.#pending.count
   }
 
   /** Adds a listener; returns the function that removes it. */
@@ -114,12 +120,13 @@ export class Replica {
 
   /** Resolves once every local change made before the call is committed to local storage. */
   whenSaved(): Promise<void> {
+    this.#pending.seal()
     return this.#store.whenSaved()
   }
 
-  /** Resolves once every local change made before the call is committed on the relay (acknowledged). */
+  /** Resolves once every change pending on this device at the call is committed on the relay (acknowledged). */
   whenSynced(): Promise<void> {
-    return this.#tracker.whenAcknowledged()
+    return this.#pending.whenAcknowledged()
   }
 
   /** Connects to the relay (again, after `disconnect()`). */
@@ -128,7 +135,7 @@ export class Replica {
     let port: DocPort | undefined = undefined
     port = this.#link.attach(this.docId, {
       state: (state) => { if (this.#port === port) this.#session.onState(state) },
-      message: (message) => { if (this.#port === port) this.#session.onMessage(message) },
+      message: (message, store) => { if (this.#port === port) this.#session.onMessage(message, store) },
       error: (error) => { if (this.#port === port) this.#events.emit('error', error) },
     })
     this.#port = port
@@ -151,12 +158,14 @@ export class Replica {
     if (this.#restoreTimer) clearTimeout(this.#restoreTimer)
     removeAwarenessStates(this.awareness, [this.doc.clientID], 'local')
     await this.loaded
+    this.#pending.seal()
     await this.#store.close()
     this.disconnect()
     this.#session.close()
+    this.#pending.close()
     this.#channel?.close()
     this.#link?.release()
-    this.doc.off('update', this.#onUpdate)
+    this.#edits.close()
     this.awareness.off('update', this.#onAwareness)
     this.awareness.destroy()
     await this.#storage.release().catch(() => undefined)
@@ -168,17 +177,16 @@ export class Replica {
     // If storage is unavailable now, start from memory and the relay; restore in the background when it is back.
     if (!(await this.#restore())) this.#restoreLater(new Backoff({ baseMs: 500, capMs: 30_000 }))
     if (this.#closed) return
+    if (this.#unreachable) this.#events.emit('error', this.#unreachable)
     this.#channel?.hello()
     if (this.options.autoConnect ?? true) this.connect()
   }
 
   async #restore(): Promise<boolean> {
     try {
-      const rows = await this.#store.load()
-      // One transaction: observers see the restored document once, not row by row.
-      this.doc.transact(() => {
-        for (const row of rows) Y.applyUpdate(this.doc, row, fromStorage)
-      }, fromStorage)
+      const [rows] = await Promise.all([this.#store.load(), this.#pending.load()])
+      this.#edits.applyFromStorage(rows)
+      this.#pending.rebase()
       this.#store.rebase()
       return true
     } catch (error) {
@@ -193,49 +201,6 @@ export class Replica {
       if (this.#closed) return
       void this.#restore().then((done) => { if (!done && !this.#closed) this.#restoreLater(backoff) })
     }, backoff.next() + 100)
-  }
-
-  /** Other tabs (or a closed one) may have left pending changes in shared storage: take them in. */
-  async #refreshPending(): Promise<void> {
-    try {
-      const adapter = this.#storage.adapter
-      const pending = adapter.loadPending ? await adapter.loadPending(this.docId) : (await adapter.load(this.docId)).pending
-      for (const change of this.#tracker.adopt(pending)) {
-        if (change.update) Y.applyUpdate(this.doc, change.update, fromStorage)
-      }
-    } catch { /* storage trouble is reported by the writer; sync from memory */ }
-  }
-
-  /**
-   * Applies what the relay sent and stores those very bytes. The `update` listener is off meanwhile, so Yjs
-   * does not re-encode what we already hold (for a 4 MB first sync, hundreds of milliseconds). A local change
-   * that an observer makes during the apply still counts: it is caught by `afterTransaction` and recorded.
-   */
-  #applyFromRelay(update: Uint8Array): void {
-    const madeMeanwhile: Y.Transaction[] = []
-    const watch = (transaction: Y.Transaction): void => {
-      if (transaction.origin !== this.#session && changedAnything(transaction)) madeMeanwhile.push(transaction)
-    }
-    this.doc.off('update', this.#onUpdate)
-    this.doc.on('afterTransaction', watch)
-    try {
-      Y.applyUpdate(this.doc, update, this.#session)
-    } finally {
-      this.doc.off('afterTransaction', watch)
-      this.doc.on('update', this.#onUpdate)
-    }
-    this.#store.appendLog(update)
-    for (const transaction of madeMeanwhile) {
-      this.#onUpdate(Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(transaction.beforeState)), transaction.origin)
-    }
-  }
-
-  readonly #onUpdate = (update: Uint8Array, origin: unknown): void => {
-    if (origin === fromStorage || origin === this.#channel) return // stored already / stored by its own tab
-    if (this.#session.readOnly) {
-      this.#events.emit('error', new ReplicaError('read-only', `"${this.docId}" is read-only here: the change stays local`))
-    }
-    this.#store.recordLocal(update)
   }
 
   readonly #onAwareness = (
@@ -255,23 +220,16 @@ export class Replica {
       : session.transport === 'connecting' ? Status.connecting
       : session.synced ? Status.synced : Status.syncing
     this.#setStatus(status)
-    const synced = status === Status.synced && this.#tracker.count === 0
+    const synced = status === Status.synced && this.#pending.count === 0
     if (synced && !this.#wasSynced) this.#events.emit('synced')
     this.#wasSynced = synced
   }
 
   #setStatus(status: Status): void {
-    if (status === this.status) return
-    this.status = status
+    if (status === this.#status) return
+    this.#status = status
     this.#events.emit('status', status)
   }
-}
-
-/** Whether a transaction changed the document (what Yjs checks before emitting `update`). */
-const changedAnything = (transaction: Y.Transaction): boolean => {
-  if (transaction.deleteSet.clients.size > 0) return true
-  for (const [client, clock] of transaction.afterState) if (transaction.beforeState.get(client) !== clock) return true
-  return false
 }
 
 /** Opens a replica. Returns at once; await `replica.loaded` for the local state. */

@@ -4,16 +4,12 @@ import { applyAwarenessUpdate, encodeAwarenessUpdate, type Awareness } from 'y-p
 import { Backoff } from './connection/backoff.js'
 import type { DocPort } from './connection/multiplexer.js'
 import type { ConnectionState } from './connection/socket.js'
-import { ReplicaError } from './errors.js'
-import type { PendingChange, PendingTracker } from './pending.js'
+import type { DocumentEdits } from './edits.js'
+import { ReplicaError, toStorageError } from './errors.js'
+import { Emitter } from './events.js'
+import type { PendingChanges, SealedChange } from './pending/changes.js'
 
-export interface SyncHooks {
-  /** Applies an update (or diff) from the relay to the document and stores it. */
-  applyFromRelay(update: Uint8Array): void
-  /** Re-reads pending changes from storage (other tabs may have left some) and applies them. */
-  refreshPending(): Promise<void>
-  /** The relay acknowledged these pending changes. */
-  acknowledged(seqs: readonly number[]): void
+export interface SyncEvents {
   /** Something about the session changed (state, handshake, read-only). */
   changed(): void
   error(error: ReplicaError): void
@@ -32,7 +28,7 @@ interface InFlight {
  * diff, answer its state vector with exactly what it lacks, then stream updates. Every update carries an ack
  * id; pending changes are forgotten only on `ack` (after the relay's storage commit), and resent after any gap.
  */
-export class SyncSession {
+export class SyncSession extends Emitter<SyncEvents> {
   phase: Phase = 'down'
   transport: ConnectionState = 'offline'
   /** The relay sent its diff and acknowledged our catch-up on this connection. */
@@ -48,14 +44,18 @@ export class SyncSession {
   readonly #retry = new Backoff({ baseMs: 200, capMs: 10_000 })
   readonly #retryTimers = new Set<ReturnType<typeof setTimeout>>()
   #epoch = 0
+  readonly #stopSending: () => void
 
   constructor(
     private readonly docId: string,
     private readonly doc: Y.Doc,
     private readonly awareness: Awareness,
-    private readonly tracker: PendingTracker,
-    private readonly hooks: SyncHooks,
-  ) {}
+    private readonly pending: PendingChanges,
+    private readonly edits: DocumentEdits,
+  ) {
+    super()
+    this.#stopSending = pending.on('sealed', (change) => this.#sendChange(change))
+  }
 
   /** Uses this port from now on (undefined: detached, e.g. after `disconnect()`). */
   setPort(port: DocPort | undefined): void {
@@ -67,28 +67,24 @@ export class SyncSession {
     this.transport = state
     this.#reset()
     if (state === 'open' && this.#port) void this.#subscribe(this.#epoch)
-    this.hooks.changed()
-  }
-
-  /** A sealed local change, written locally: send it if the session is live. */
-  sendChange(change: PendingChange): void {
-    if (this.phase !== 'live' || this.readOnly || !change.update) return
-    this.#sendUpdate('update', change.update, [change.seq], false)
+    this.emit('changed')
   }
 
   sendAwareness(update: Uint8Array): void {
     if (this.phase !== 'down') this.#port?.send({ type: 'awareness', docId: this.docId, update })
   }
 
-  onMessage(message: DocMessage): void {
+  /** A message for this document; `store`: this replica is the one of the browser that stores relay updates. */
+  onMessage(message: DocMessage, store: boolean): void {
     switch (message.type) {
       case 'sync-step-2':
-        this.hooks.applyFromRelay(message.update)
+        // The answer to this replica's own subscribe: what it lacked, stored by it.
+        this.edits.applyFromRelay(message.update, true)
         this.#gotDiff = true
         this.#checkSynced()
         break
       case 'update':
-        this.hooks.applyFromRelay(message.update)
+        this.edits.applyFromRelay(message.update, store)
         break
       case 'sync-step-1':
         this.#answer(message.stateVector)
@@ -111,17 +107,29 @@ export class SyncSession {
   close(): void {
     this.#reset()
     this.#port = undefined
+    this.#stopSending()
+    this.clear()
+  }
+
+  /** A sealed local change, written locally: send it if the session is live. */
+  #sendChange(change: SealedChange): void {
+    if (this.readOnly) {
+      this.emit('error', new ReplicaError('read-only', `"${this.docId}" is read-only here: the change stays local`))
+      return
+    }
+    if (this.phase === 'live') this.#sendUpdate('update', change.update, [change.seq], false)
   }
 
   async #subscribe(epoch: number): Promise<void> {
-    await this.hooks.refreshPending()
+    // Other tabs (or a closed one) may have left pending changes in shared storage: the handshake covers them.
+    await this.pending.adopt().catch((error: unknown) => this.emit('error', toStorageError(error)))
     if (epoch !== this.#epoch || !this.#port) return
     this.phase = 'subscribing'
     this.#port.send({ type: 'subscribe', docId: this.docId, stateVector: Y.encodeStateVector(this.doc) })
     if (this.awareness.getLocalState() !== null) {
       this.sendAwareness(encodeAwarenessUpdate(this.awareness, [this.doc.clientID]))
     }
-    this.hooks.changed()
+    this.emit('changed')
   }
 
   /** The relay's state vector: send exactly what it lacks, covering every pending change we hold. */
@@ -132,7 +140,7 @@ export class SyncSession {
       this.#handshakeAcked = true
     } else {
       const diff = Y.encodeStateAsUpdate(this.doc, stateVector)
-      this.#sendUpdate('sync-step-2', diff, this.tracker.sealed().map((c) => c.seq), true)
+      this.#sendUpdate('sync-step-2', diff, this.pending.covered(), true)
     }
     this.#checkSynced()
   }
@@ -149,7 +157,7 @@ export class SyncSession {
     this.#inFlight.delete(ackId)
     this.#retry.reset()
     if (flight.handshake) this.#handshakeAcked = true
-    this.hooks.acknowledged(flight.seqs)
+    this.pending.acknowledge(flight.seqs)
     this.#checkSynced()
   }
 
@@ -159,26 +167,26 @@ export class SyncSession {
     switch (code) {
       case ErrorCode.storageFailure:
       case ErrorCode.rateLimited:
-        this.hooks.error(new ReplicaError('relay-busy', `relay: ${errorCodeName(code)}: ${text}; resending`))
+        this.emit('error', new ReplicaError('relay-busy', `relay: ${errorCodeName(code)}: ${text}; resending`))
         if (flight) this.#resendLater(flight)
         return
       case ErrorCode.readOnly:
         this.readOnly = true
         if (flight?.handshake) this.#handshakeAcked = true
-        this.hooks.error(new ReplicaError('read-only', `this token grants only reading "${this.docId}": local changes stay local`))
+        this.emit('error', new ReplicaError('read-only', `this token grants only reading "${this.docId}": local changes stay local`))
         this.#checkSynced()
         return
       case ErrorCode.forbidden:
         this.forbidden = true
-        this.hooks.error(new ReplicaError('forbidden', `the token does not grant "${this.docId}": ${text}`))
-        this.hooks.changed()
+        this.emit('error', new ReplicaError('forbidden', `the token does not grant "${this.docId}": ${text}`))
+        this.emit('changed')
         return
       case ErrorCode.unauthorized:
       case ErrorCode.tokenExpired:
-        this.hooks.error(new ReplicaError('unauthorized', `relay: ${text}`))
+        this.emit('error', new ReplicaError('unauthorized', `relay: ${text}`))
         return
       default:
-        this.hooks.error(new ReplicaError('relay-rejected', `relay: ${errorCodeName(code)}: ${text}`))
+        this.emit('error', new ReplicaError('relay-rejected', `relay: ${errorCodeName(code)}: ${text}`))
     }
   }
 
@@ -187,7 +195,7 @@ export class SyncSession {
     const timer = setTimeout(() => {
       this.#retryTimers.delete(timer)
       if (epoch !== this.#epoch || this.phase !== 'live') return // the next connection resends everything
-      const seqs = flight.seqs.filter((seq) => this.tracker.has(seq))
+      const seqs = flight.seqs.filter((seq) => this.pending.has(seq))
       if (seqs.length === 0 && !flight.handshake) return
       this.#sendUpdate('update', flight.update, seqs, flight.handshake)
     }, this.#retry.next() + 50)
@@ -198,7 +206,7 @@ export class SyncSession {
     const synced = this.phase === 'live' && this.#gotDiff && this.#handshakeAcked
     if (synced !== this.synced) {
       this.synced = synced
-      this.hooks.changed()
+      this.emit('changed')
     }
   }
 

@@ -1,11 +1,11 @@
 import type { DocMessage } from '@driftless/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+import { waitUntil } from '@driftless/testkit/support'
 import { Backoff } from '../src/connection/backoff.js'
 import { Multiplexer } from '../src/connection/multiplexer.js'
 import { RelayConnection, type ConnectionState } from '../src/connection/socket.js'
 import { FakeRelay, FakeSocket } from './fake-relay.js'
-import { until } from './helpers.js'
 
 describe('backoff', () => {
   it('draws full-jitter delays under an exponentially growing ceiling, capped', () => {
@@ -40,7 +40,7 @@ describe('multiplexer', () => {
     mux = new Multiplexer(new RelayConnection({ urls: [relay.url], WebSocket: FakeSocket }))
     const a = client(mux, 'doc-a')
     const b = client(mux, 'doc-b')
-    await until(() => a.states.includes('open') && b.states.includes('open'), 5_000, 'open')
+    await waitUntil(() => a.states.includes('open') && b.states.includes('open'), 5_000, 'open')
     for (const [c, docId] of [[a, 'doc-a'], [b, 'doc-b']] as const) {
       c.port.send({ type: 'subscribe', docId, stateVector: Y.encodeStateVector(new Y.Doc()) })
     }
@@ -52,7 +52,7 @@ describe('multiplexer', () => {
     // Both clients pick ack id 1: the multiplexer keeps them apart.
     a.port.send({ type: 'update', docId: 'doc-a', update: update('a'), ackId: 1 })
     b.port.send({ type: 'update', docId: 'doc-b', update: update('b'), ackId: 1 })
-    await until(() => a.received.some((m) => m.type === 'ack') && b.received.some((m) => m.type === 'ack'), 5_000, 'acks')
+    await waitUntil(() => a.received.some((m) => m.type === 'ack') && b.received.some((m) => m.type === 'ack'), 5_000, 'acks')
     expect(a.received.filter((m) => m.type === 'ack')).toEqual([{ type: 'ack', docId: 'doc-a', ackId: 1 }])
     expect(b.received.filter((m) => m.type === 'ack')).toEqual([{ type: 'ack', docId: 'doc-b', ackId: 1 }])
     expect(relay.connectionsOpened).toBe(1)
@@ -64,8 +64,8 @@ describe('multiplexer', () => {
     relay = new FakeRelay()
     mux = new Multiplexer(new RelayConnection({ urls: [relay.url], WebSocket: FakeSocket }))
     const a = client(mux, 'doc-a')
-    await until(() => a.states.includes('open'), 5_000, 'open')
+    await waitUntil(() => a.states.includes('open'), 5_000, 'open')
     a.port.close()
-    await until(() => relay.conns.size === 0, 5_000, 'socket closed')
+    await waitUntil(() => relay.conns.size === 0, 5_000, 'socket closed')
   })
 })

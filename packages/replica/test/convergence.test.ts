@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
+import { createRng } from '@driftless/testkit/support'
 import { FakeRelay } from './fake-relay.js'
 import { closeAll, replica, text } from './helpers.js'
 
@@ -19,14 +20,6 @@ const command = (replicas: number): fc.Arbitrary<Command> => fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('toggle' as const), replica: fc.nat(replicas - 1) }) },
 )
 
-/** mulberry32: a tiny seeded PRNG, so the delivery order replays from the printed seed. */
-const prng = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
-
 const tick = () => new Promise((resolve) => setTimeout(resolve, 1))
 
 let relay: FakeRelay | undefined
@@ -44,7 +37,7 @@ describe('convergence under random delivery, reordering and connection loss', ()
           await closeAll()
           relay?.dispose()
           relay = new FakeRelay(false)
-          const random = prng(seed)
+          const random = createRng(seed).next // the delivery order replays from the printed seed
           const replicas = Array.from({ length: n }, () =>
             replica({ relay: relay!.url, heartbeat: { idleMs: 60_000, timeoutMs: 120_000 }, backoff: { baseMs: 1, capMs: 2 } }))
           await Promise.all(replicas.map((r) => r.loaded))

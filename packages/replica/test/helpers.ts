@@ -2,15 +2,6 @@ import type { ReplicaError } from '../src/index.js'
 import { openReplica, type Replica, type ReplicaOptions } from '../src/index.js'
 import { FakeSocket } from './fake-relay.js'
 
-/** Waits until `check` holds, polling; fails after `ms`. */
-export const until = async (check: () => boolean, ms = 5_000, what = 'condition'): Promise<void> => {
-  const end = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-}
-
 const open: Replica[] = []
 
 /** A Node replica on the fake relay (or none); closed by `closeAll`. */

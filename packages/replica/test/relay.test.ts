@@ -1,11 +1,12 @@
-import { createMemoryStorage as createRelayMemoryStorage, createRelay, signToken, type Relay, type RelayStorage } from '@driftless/relay'
+import { createMemoryStorage as createRelayMemoryStorage, signToken, type Relay, type RelayOptions, type RelayStorage } from '@driftless/relay'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
-import { closeAll, replica, text, until } from './helpers.js'
+import { startTestRelay, waitUntil } from '@driftless/testkit/support'
+import { closeAll, replica, text } from './helpers.js'
 
 const relays: Relay[] = []
-const start = async (options: Parameters<typeof createRelay>[0] = {}): Promise<Relay> => {
-  const relay = await createRelay({ port: 0, host: '127.0.0.1', storage: { kind: 'memory' }, logLevel: 'silent', ...options })
+const start = async (options: RelayOptions = {}): Promise<Relay> => {
+  const relay = await startTestRelay(options)
   relays.push(relay)
   return relay
 }
@@ -24,19 +25,19 @@ describe('replica against the real relay (Node, ws, memory storage)', () => {
     a.doc.getText('t').insert(0, 'from a;')
     b.doc.getText('t').insert(0, 'from b;')
     await Promise.all([a.whenSynced(), b.whenSynced()])
-    await until(() => text(a) === text(b) && text(a).length === 14, 5_000, 'convergence')
-    await until(() => a.status === 'synced' && b.status === 'synced', 5_000, 'synced')
+    await waitUntil(() => text(a) === text(b) && text(a).length === 14, 5_000, 'convergence')
+    await waitUntil(() => a.status === 'synced' && b.status === 'synced', 5_000, 'synced')
   })
 
   it('shares presence (awareness) and removes it when a replica closes', async () => {
     const relay = await start()
     const a = replica({ relay: relay.url, WebSocket: ws, docId: 'presence' })
     const b = replica({ relay: relay.url, WebSocket: ws, docId: 'presence' })
-    await until(() => a.status === 'synced' && b.status === 'synced', 5_000, 'both synced')
+    await waitUntil(() => a.status === 'synced' && b.status === 'synced', 5_000, 'both synced')
     a.awareness.setLocalStateField('user', 'alice')
-    await until(() => b.awareness.getStates().get(a.doc.clientID)?.user === 'alice', 5_000, 'b sees alice')
+    await waitUntil(() => b.awareness.getStates().get(a.doc.clientID)?.user === 'alice', 5_000, 'b sees alice')
     await a.close()
-    await until(() => !b.awareness.getStates().has(a.doc.clientID), 5_000, 'alice gone')
+    await waitUntil(() => !b.awareness.getStates().has(a.doc.clientID), 5_000, 'alice gone')
   })
 
   it('whenSynced resolves only after the relay committed the change', async () => {
@@ -60,7 +61,7 @@ describe('replica against the real relay (Node, ws, memory storage)', () => {
     a.doc.getText('t').insert(0, 'durable')
     let synced = false
     const done = a.whenSynced().then(() => { synced = true })
-    await until(() => appends > 0, 5_000, 'the relay starts committing')
+    await waitUntil(() => appends > 0, 5_000, 'the relay starts committing')
     await new Promise((resolve) => setTimeout(resolve, 100))
     expect(synced).toBe(false)
     expect(a.pending).toBe(1)
@@ -83,7 +84,7 @@ describe('replica against the real relay (Node, ws, memory storage)', () => {
     await a.whenSynced()
     // The second node starts empty: after failover the resync sent it everything.
     const b = replica({ relay: second.url, WebSocket: ws, docId: 'failover' })
-    await until(() => text(b) === 'one two', 5_000, 'the second node has the document')
+    await waitUntil(() => text(b) === 'one two', 5_000, 'the second node has the document')
   })
 
   it('refreshes the token in-band before it expires and keeps syncing', async () => {
@@ -96,7 +97,7 @@ describe('replica against the real relay (Node, ws, memory storage)', () => {
     }
     const a = replica({ relay: relay.url, WebSocket: ws, docId: 'refresh', token, refreshBeforeMs: 2_000 })
     await a.loaded
-    await until(() => issued >= 2, 5_000, 'a second token')
+    await waitUntil(() => issued >= 2, 5_000, 'a second token')
     await new Promise((resolve) => setTimeout(resolve, 2_500)) // past the first token's expiry
     a.doc.getText('t').insert(0, 'still allowed')
     await a.whenSynced()
@@ -106,9 +107,9 @@ describe('replica against the real relay (Node, ws, memory storage)', () => {
   it('reports an unauthorized token as a typed error', async () => {
     const relay = await start({ auth: { secret: 'test-secret-test-secret-test-secret' } })
     const a = replica({ relay: relay.url, WebSocket: ws, docId: 'denied', token: 'not-a-jwt' })
-    await until(() => a.errors.some((e) => e.code === 'unauthorized'), 5_000, 'unauthorized error')
+    await waitUntil(() => a.errors.some((e) => e.code === 'unauthorized'), 5_000, 'unauthorized error')
     // A static token that was refused is not retried: the replica settles offline.
-    await until(() => a.status === 'offline', 5_000, 'offline')
+    await waitUntil(() => a.status === 'offline', 5_000, 'offline')
     await new Promise((resolve) => setTimeout(resolve, 200))
     expect(a.status).toBe('offline')
   })
@@ -120,9 +121,9 @@ describe('replica against the real relay (Node, ws, memory storage)', () => {
     writer.doc.getText('t').insert(0, 'original')
     await writer.whenSynced()
     const reader = replica({ relay: relay.url, WebSocket: ws, docId: 'ro', token: await signToken({ secret, docs: { ro: 'read' } }) })
-    await until(() => text(reader) === 'original', 5_000, 'reader has the document')
+    await waitUntil(() => text(reader) === 'original', 5_000, 'reader has the document')
     reader.doc.getText('t').insert(0, 'vandal ')
-    await until(() => reader.errors.some((e) => e.code === 'read-only'), 5_000, 'read-only error')
+    await waitUntil(() => reader.errors.some((e) => e.code === 'read-only'), 5_000, 'read-only error')
     await new Promise((resolve) => setTimeout(resolve, 100))
     expect(text(writer)).toBe('original')
   })

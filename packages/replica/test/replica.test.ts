@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
+import { waitUntil } from '@driftless/testkit/support'
 import { createMemoryStorage, type StorageAdapter } from '../src/index.js'
 import { FakeRelay } from './fake-relay.js'
-import { closeAll, replica, text, until } from './helpers.js'
+import { closeAll, replica, text } from './helpers.js'
 
 const relays: FakeRelay[] = []
 const fakeRelay = () => {
@@ -24,9 +25,9 @@ describe('replica against the relay model', () => {
     a.doc.getText('t').insert(0, 'hello ')
     b.doc.getText('t').insert(0, 'world')
     await Promise.all([a.whenSynced(), b.whenSynced()])
-    await until(() => text(a) === text(b) && text(a).length === 11, 5_000, 'convergence')
+    await waitUntil(() => text(a) === text(b) && text(a).length === 11, 5_000, 'convergence')
     expect(relay.text('doc')).toBe(text(a))
-    await until(() => a.status === 'synced' && b.status === 'synced', 5_000, 'synced status')
+    await waitUntil(() => a.status === 'synced' && b.status === 'synced', 5_000, 'synced status')
     expect(a.pending).toBe(0)
   })
 
@@ -37,7 +38,7 @@ describe('replica against the relay model', () => {
     const reader = replica({ relay: relay.url, storage })
     await Promise.all([writer.loaded, reader.loaded])
     writer.doc.getText('t').insert(0, 'from the relay')
-    await until(() => text(reader) === 'from the relay', 5_000, 'reader has the edit')
+    await waitUntil(() => text(reader) === 'from the relay', 5_000, 'reader has the edit')
     await reader.whenSaved()
     await reader.close()
     const offline = replica({ storage })
@@ -56,7 +57,7 @@ describe('replica against the relay model', () => {
       for (const question of event.changes.delta.flatMap((d) => (d.insert ?? []) as string[])) answers.push([`re: ${question}`])
     })
     asker.doc.getArray<string>('questions').push(['ping'])
-    await until(() => asker.doc.getArray<string>('answers').toArray().join() === 're: ping', 5_000, 'the answer reaches the asker')
+    await waitUntil(() => asker.doc.getArray<string>('answers').toArray().join() === 're: ping', 5_000, 'the answer reaches the asker')
     await answerer.whenSynced()
     expect(answerer.pending).toBe(0)
     expect(relay.doc('doc').getArray<string>('answers').toArray()).toEqual(['re: ping'])
@@ -70,7 +71,7 @@ describe('replica against the relay model', () => {
     a.doc.getText('t').insert(0, 'x')
     let synced = false
     const done = a.whenSynced().then(() => { synced = true })
-    await until(() => relay.text('doc') === 'x', 5_000, 'relay has the update')
+    await waitUntil(() => relay.text('doc') === 'x', 5_000, 'relay has the update')
     await new Promise((resolve) => setTimeout(resolve, 50))
     expect(synced).toBe(false)
     expect(a.pending).toBe(1)
@@ -103,7 +104,7 @@ describe('replica against the relay model', () => {
     const relay = fakeRelay()
     const a = replica({ relay: relay.url })
     await a.loaded
-    await until(() => a.status === 'synced', 5_000, 'synced')
+    await waitUntil(() => a.status === 'synced', 5_000, 'synced')
     relay.failCommits = 1
     a.doc.getText('t').insert(0, 'retry me')
     await a.whenSynced()
@@ -117,9 +118,9 @@ describe('replica against the relay model', () => {
     relay.authorize = () => ({ ok: true, readOnly: true })
     relay.doc('doc').getText('t').insert(0, 'server')
     const a = replica({ relay: relay.url })
-    await until(() => text(a) === 'server', 5_000, 'initial sync')
+    await waitUntil(() => text(a) === 'server', 5_000, 'initial sync')
     a.doc.getText('t').insert(0, 'mine ')
-    await until(() => a.errors.some((e) => e.code === 'read-only'), 5_000, 'read-only error')
+    await waitUntil(() => a.errors.some((e) => e.code === 'read-only'), 5_000, 'read-only error')
     a.doc.getText('t').insert(0, 'again ')
     await new Promise((resolve) => setTimeout(resolve, 100))
     const writes = relay.received.filter((m) => m.type === 'update' || m.type === 'sync-step-2')
@@ -144,7 +145,7 @@ describe('replica against the relay model', () => {
     let issued = 0
     relay.authorize = (token) => ({ ok: token.startsWith('t'), expiresAt: Math.floor(Date.now() / 1000) + 2 })
     const a = replica({ relay: relay.url, token: async () => `t${++issued}`, refreshBeforeMs: 1_500 })
-    await until(() => relay.received.some((m) => m.type === 'auth'), 5_000, 'auth refresh')
+    await waitUntil(() => relay.received.some((m) => m.type === 'auth'), 5_000, 'auth refresh')
     expect(relay.received.find((m) => m.type === 'auth')).toMatchObject({ token: 't2' })
     expect(a.errors).toEqual([])
   })
@@ -153,7 +154,7 @@ describe('replica against the relay model', () => {
     const relay = fakeRelay()
     relay.authorize = () => ({ ok: false })
     const a = replica({ relay: relay.url, token: 'bad' })
-    await until(() => a.errors.some((e) => e.code === 'unauthorized'), 5_000, 'unauthorized')
+    await waitUntil(() => a.errors.some((e) => e.code === 'unauthorized'), 5_000, 'unauthorized')
     const opened = relay.connectionsOpened
     await new Promise((resolve) => setTimeout(resolve, 100))
     expect(relay.connectionsOpened).toBe(opened)
@@ -166,24 +167,24 @@ describe('replica against the relay model', () => {
     const b = replica({ relay: relay.url })
     a.doc.getText('t').insert(0, 'a')
     await a.whenSynced()
-    await until(() => text(b) === 'a', 5_000, 'b has a')
+    await waitUntil(() => text(b) === 'a', 5_000, 'b has a')
     relay.dropAll()
     a.doc.getText('t').insert(1, 'b')
     await a.whenSynced()
-    await until(() => text(b) === 'ab', 5_000, 'b has ab')
+    await waitUntil(() => text(b) === 'ab', 5_000, 'b has ab')
   })
 
   it('detects a silent socket by heartbeat and reconnects', async () => {
     const relay = fakeRelay()
     const a = replica({ relay: relay.url, heartbeat: { idleMs: 50, timeoutMs: 200 } })
-    await until(() => a.status === 'synced', 5_000, 'synced')
+    await waitUntil(() => a.status === 'synced', 5_000, 'synced')
     const opened = relay.connectionsOpened
     // Make the relay deaf and mute without closing anything, as a dead network does.
     const receive = relay.receive.bind(relay)
     relay.receive = () => undefined
-    await until(() => a.status !== 'synced', 5_000, 'noticed the dead socket')
+    await waitUntil(() => a.status !== 'synced', 5_000, 'noticed the dead socket')
     relay.receive = receive
-    await until(() => relay.connectionsOpened > opened && a.status === 'synced', 5_000, 'reconnected')
+    await waitUntil(() => relay.connectionsOpened > opened && a.status === 'synced', 5_000, 'reconnected')
   })
 })
 
@@ -202,7 +203,7 @@ describe('local storage', () => {
     const a = replica({ relay: relay.url, storage })
     await a.loaded
     a.doc.getText('t').insert(0, 'kept')
-    await until(() => a.errors.some((e) => e.code === 'storage-quota'), 5_000, 'quota error')
+    await waitUntil(() => a.errors.some((e) => e.code === 'storage-quota'), 5_000, 'quota error')
     await a.whenSynced()
     expect(relay.text('doc')).toBe('kept')
     failing = false
@@ -228,6 +229,24 @@ describe('local storage', () => {
     }
     expect(writes).toBe(before)
     expect((await inner.load('doc')).log.length).toBe(1)
+  })
+
+  it('reconnecting to a relay that has nothing new writes nothing', async () => {
+    const relay = fakeRelay()
+    const inner = createMemoryStorage()
+    let writes = 0
+    const storage: StorageAdapter = { ...inner, write: (d, w) => { writes++; return inner.write(d, w) } }
+    const first = replica({ relay: relay.url, storage })
+    first.doc.getText('t').insert(0, 'content')
+    await first.whenSynced()
+    await first.close()
+    const before = writes
+    for (let i = 0; i < 20; i++) {
+      const r = replica({ relay: relay.url, storage })
+      await until(() => r.status === 'synced', 5_000, 'synced')
+      await r.close()
+    }
+    expect(writes).toBe(before)
   })
 
   it('compacts the log past the threshold without losing an edit', async () => {
@@ -268,10 +287,47 @@ describe('local storage', () => {
     const a = replica({ storage })
     await a.loaded
     for (let i = 0; i < 10_000; i++) a.doc.getText('t').insert(i, 'x')
-    expect(a.pending).toBe(10_000)
+    // One task, one change: pending counts what a person did, not how many transactions it took.
+    expect(a.pending).toBe(1)
     await a.whenSaved()
     expect(writes).toBeLessThanOrEqual(2)
     expect((await inner.load('doc')).pending).toMatchObject([{ changes: 10_000 }])
+  })
+})
+
+describe('errors reach on(\'error\'), never a throw', () => {
+  it('a relay without any WebSocket constructor is reported once loaded, and the replica works locally', async () => {
+    vi.stubGlobal('WebSocket', undefined)
+    try {
+      const a = replica({ relay: 'ws://127.0.0.1:1', WebSocket: undefined })
+      await a.loaded
+      expect(a.errors.map((e) => e.code)).toEqual(['websocket-missing'])
+      a.doc.getText('t').insert(0, 'local')
+      await a.whenSaved()
+      expect(a.status).toBe('offline')
+      expect(a.pending).toBe(1)
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+
+  it('pending entries that cannot be read before a handshake are reported, and the handshake goes on', async () => {
+    const relay = fakeRelay()
+    const inner = createMemoryStorage()
+    let readable = true
+    const storage: StorageAdapter = {
+      ...inner,
+      loadPending: (docId) => (readable ? inner.loadPending!(docId) : Promise.reject(new DOMException('connection lost', 'UnknownError'))),
+    }
+    const a = replica({ relay: relay.url, storage })
+    await until(() => a.status === 'synced', 5_000, 'synced')
+    expect(a.errors).toEqual([])
+    readable = false
+    a.doc.getText('t').insert(0, 'still sent')
+    relay.dropAll()
+    await until(() => a.errors.some((e) => e.code === 'storage-unavailable'), 5_000, 'the failed read is reported')
+    await a.whenSynced()
+    expect(relay.text('doc')).toBe('still sent')
   })
 })
 
@@ -292,7 +348,7 @@ describe('storage unavailable at open', () => {
     a.doc.getText('u').insert(0, 'new')
     await a.whenSynced()
     down = false
-    await until(() => text(a) === 'from disk', 10_000, 'restored from storage')
+    await waitUntil(() => text(a) === 'from disk', 10_000, 'restored from storage')
     await a.whenSaved()
   })
 })

@@ -1,19 +1,20 @@
 import 'fake-indexeddb/auto'
 import { IDBFactory } from 'fake-indexeddb'
+import { createIndexedDbStorage, createMemoryStorage, type StorageAdapter } from '@driftless/replica'
+import { runStorageContract } from '@driftless/replica/testing'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { createIndexedDbStorage, createMemoryStorage, type StorageAdapter } from '../src/index.js'
-import { runStorageContract } from './storage-contract.js'
 
+// The suite adapter authors run, through the package's own `testing` entry.
 runStorageContract('memory', () => {
   // Two `open()` calls in one case must see the same store (two tabs): share one per case.
   return sharedPerCase(createMemoryStorage)
-})
+}, { describe, it })
 
 runStorageContract('fake-indexeddb', () => {
   const factory = currentFactory()
   return createIndexedDbStorage({ name: 'contract', indexedDB: factory })
-})
+}, { describe, it })
 
 describe('indexeddb adapter', () => {
   it('survives a versionchange from another connection by closing and reopening', async () => {

@@ -1,15 +1,6 @@
 import { expect, test } from '../src/index.js'
+import { staysFalse } from '../src/support.js'
 import { WireClient } from './wire-client.js'
-
-/** Polls `check` for up to `ms`; used to prove something did NOT happen within a window. */
-async function stillFalseAfter(check: () => boolean, ms: number): Promise<boolean> {
-  const until = Date.now() + ms
-  while (Date.now() < until) {
-    if (check()) return false
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-  return !check()
-}
 
 test('a partitioned client is really cut: its edits reach nobody until heal, then both sides converge', async ({ relay }) => {
   const proxyA = await relay.createProxy()
@@ -25,7 +16,7 @@ test('a partitioned client is really cut: its edits reach nobody until heal, the
     a.text.insert(a.text.length, 'offline-a ')
     b.text.insert(0, 'online-b ')
     // The cut is real: neither side sees the other's edit while the partition lasts, reconnects included.
-    expect(await stillFalseAfter(() => b.text.toString().includes('offline-a') || a.text.toString().includes('online-b'), 1_000)).toBe(true)
+    expect(await staysFalse(() => b.text.toString().includes('offline-a') || a.text.toString().includes('online-b'), 1_000)).toBe(true)
 
     proxyA.heal()
     await expect.poll(() => a.text.toString()).toContain('online-b')

@@ -1,6 +1,7 @@
 import type { Page } from '@playwright/test'
 import type { Client } from './clients.js'
-import { canonicalJson, findDifferences, formatDifferences } from './diff.js'
+import { findDifferences, formatDifferences, sameState } from './diff.js'
+import { waitUntil, WaitTimeoutError } from './wait.js'
 
 /** Options of {@link expectConverged}. */
 export interface ConvergeOptions {
@@ -34,8 +35,8 @@ export class ConvergenceError extends Error {
 type Tab = { name: string; page: Page }
 
 /**
- * Polls `read` on every open tab of every client until all results are equal (compared as canonical JSON,
- * so key order does not matter). On timeout, throws a {@link ConvergenceError} naming each tab that differs
+ * Polls `read` on every open tab of every client until all results are equal (compared as JSON
+ * values, so key order does not matter). On timeout, throws a {@link ConvergenceError} naming each tab that differs
  * from the majority state and how.
  */
 export async function expectConverged<T>(
@@ -46,63 +47,68 @@ export async function expectConverged<T>(
   const { timeout = 10_000, interval = 100 } = options
   const started = performance.now()
   let states = new Map<string, TabState>()
-  for (;;) {
+  const agreed = async (): Promise<boolean> => {
     const tabs: Tab[] = clients.flatMap((client) =>
       client.pages.filter((page) => !page.isClosed()).map((page) => ({ name: client.tabName(page), page })),
     )
     states = await readAll(tabs, read)
-    const distinct = new Set([...states.values()].map((state) => state.json))
     const allRead = [...states.values()].every((state) => !state.failed)
-    if (allRead && distinct.size === 1 && states.size === tabs.length && tabs.length > 0) {
-      const [first] = states.values()
-      return { value: first?.value as T, elapsedMs: Math.round(performance.now() - started) }
-    }
-    if (performance.now() - started >= timeout) break
-    await new Promise((resolve) => setTimeout(resolve, interval))
+    return allRead && groupStates(states).length === 1 && states.size === tabs.length && tabs.length > 0
   }
-  throw new ConvergenceError(
-    describeDivergence(states, timeout),
-    new Map([...states].map(([name, state]) => [name, state.value])),
-  )
+  try {
+    await waitUntil(agreed, timeout, 'convergence', { intervalMs: interval })
+  } catch (error) {
+    if (!(error instanceof WaitTimeoutError)) throw error
+    throw new ConvergenceError(
+      describeDivergence(states, timeout),
+      new Map([...states].map(([name, state]) => [name, state.value])),
+    )
+  }
+  const [first] = states.values()
+  return { value: first?.value as T, elapsedMs: Math.round(performance.now() - started) }
 }
 
-type TabState = { json: string; value: unknown; failed?: true }
+type TabState = { value: unknown; failed?: true }
 
 async function readAll<T>(tabs: Tab[], read: (page: Page) => Promise<T>): Promise<Map<string, TabState>> {
   const entries = await Promise.all(
     tabs.map(async ({ name, page }) => {
       try {
         const value: unknown = await read(page)
-        return [name, { json: canonicalJson(value), value }] as const
+        return [name, { value }] as const
       } catch (error) {
         // A tab that is reloading (or gone) cannot be read now: it never counts as converged, even if all fail alike.
         const value = { readFailed: error instanceof Error ? error.message.split('\n')[0] : String(error) }
-        return [name, { json: canonicalJson(value), value, failed: true }] as const
+        return [name, { value, failed: true }] as const
       }
     }),
   )
   return new Map(entries)
 }
 
-/** Names the majority state's tabs and lists how each other tab differs from it. */
-export function describeDivergence(states: ReadonlyMap<string, { json: string; value: unknown }>, timeout: number): string {
-  const groups = new Map<string, string[]>()
-  for (const [name, { json }] of states) groups.set(json, [...(groups.get(json) ?? []), name])
-  const ranked = [...groups.entries()].sort((a, b) => b[1].length - a[1].length)
-  const [majority] = ranked
-  if (!majority) return `no open tabs to compare after ${timeout} ms`
-  const reference = parse(majority[0])
-  const lines = [
-    `not converged after ${timeout} ms: ${ranked.length} distinct states across ${states.size} tabs`,
-    `  reference: ${majority[1].join(', ')}`,
-  ]
-  for (const [json, names] of ranked.slice(1)) {
-    lines.push(`  ${names.join(', ')} differ:`)
-    lines.push(formatDifferences(findDifferences(reference, parse(json))))
+/** Tabs grouped by the state they hold (see `sameState`), largest group first. */
+function groupStates(states: ReadonlyMap<string, { value: unknown }>): { value: unknown; names: string[] }[] {
+  const groups: { value: unknown; names: string[] }[] = []
+  for (const [name, { value }] of states) {
+    const group = groups.find((candidate) => sameState(candidate.value, value))
+    if (group) group.names.push(name)
+    else groups.push({ value, names: [name] })
   }
-  return lines.join('\n')
+  return groups.sort((a, b) => b.names.length - a.names.length)
 }
 
-function parse(json: string): unknown {
-  return json === 'undefined' ? undefined : (JSON.parse(json) as unknown)
+/** Names the majority state's tabs and lists how each other tab differs from it. */
+export function describeDivergence(states: ReadonlyMap<string, { value: unknown }>, timeout: number): string {
+  const ranked = groupStates(states)
+  const [majority] = ranked
+  if (!majority) return `no open tabs to compare after ${timeout} ms`
+  const lines = [
+    `not converged after ${timeout} ms: ${ranked.length} distinct states across ${states.size} tabs`,
+    `  reference: ${majority.names.join(', ')}`,
+  ]
+  for (const { value, names } of ranked.slice(1)) {
+    lines.push(`  ${names.join(', ')} differ:`)
+    lines.push(formatDifferences(findDifferences(majority.value, value)))
+  }
+  return lines.join('\n')
 }

@@ -8,16 +8,12 @@ export interface Difference {
   actual: unknown
 }
 
-/** A canonical JSON string: object keys sorted, so equal states give equal strings whatever their key order. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) => {
-    if (inner && typeof inner === 'object' && !Array.isArray(inner)) {
-      const sorted: Record<string, unknown> = {}
-      for (const key of Object.keys(inner).sort()) sorted[key] = (inner as Record<string, unknown>)[key]
-      return sorted
-    }
-    return inner
-  }) ?? 'undefined'
+/**
+ * Whether two states read from tabs are the same: equal as JSON, with object key order ignored and array
+ * order not (a `Date` compares by its JSON text, `undefined` members count as missing).
+ */
+export function sameState(a: unknown, b: unknown): boolean {
+  return findDifferences(a, b, 1).length === 0
 }
 
 /** Lists where `actual` differs from `expected`, deepest first found, at most `limit` entries. */
@@ -25,7 +21,7 @@ export function findDifferences(expected: unknown, actual: unknown, limit = 20):
   const found: Difference[] = []
   const walk = (a: unknown, b: unknown, path: string): void => {
     if (found.length >= limit) return
-    if (Object.is(a, b)) return
+    if (a === b || Object.is(a, b)) return
     const bothArrays = Array.isArray(a) && Array.isArray(b)
     const bothObjects = isPlainObject(a) && isPlainObject(b)
     if (bothArrays) {
@@ -38,6 +34,7 @@ export function findDifferences(expected: unknown, actual: unknown, limit = 20):
       for (const key of keys) walk(a[key], b[key], `${path}${/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`}`)
       return
     }
+    if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null && JSON.stringify(a) === JSON.stringify(b)) return
     found.push({ path, expected: a, actual: b })
   }
   walk(expected, actual, '$')
@@ -57,6 +54,9 @@ function show(value: unknown): string {
   return text.length > 120 ? `${text.slice(0, 117)}...` : text
 }
 
+/** An object compared member by member; other objects (a `Date`, typed arrays) compare by their JSON text. */
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  const prototype: unknown = Object.getPrototypeOf(value)
+  return prototype === Object.prototype || prototype === null
 }

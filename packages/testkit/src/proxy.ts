@@ -46,8 +46,18 @@ export interface TcpProxy {
   partition(mode?: PartitionMode): void
   /** Forwards new connections again. Connections held by a blackhole are dropped so clients reconnect. */
   heal(): void
-  /** Destroys every connection (both ways) without changing the partition state: a network blip. */
+  /**
+   * Destroys every connection (both ways) without changing the partition state: a network blip. Ends a
+   * {@link TcpProxy.hold}, dropping what it held, so reconnecting clients are served again.
+   */
   dropConnections(): void
+  /**
+   * Holds back what upstreams send to clients (clients' bytes still go through), so a client lags without
+   * noticing. What is held for a connection that closes meanwhile is dropped, as a lost segment would be.
+   */
+  hold(): void
+  /** Delivers what {@link TcpProxy.hold} kept back, and lets upstream bytes through again. */
+  release(): void
   /** Stops listening and destroys every connection. */
   close(): Promise<void>
 }
@@ -82,8 +92,11 @@ export async function startProxy(options: ProxyOptions): Promise<TcpProxy> {
   const host = options.host ?? '127.0.0.1'
   const resolveTarget = typeof options.target === 'function' ? options.target : () => options.target as ProxyTarget
   const live = new Set<net.Socket>()
-  const held = new Set<net.Socket>()
+  const blackholed = new Set<net.Socket>()
   const forwardedClients = new Set<net.Socket>()
+  /** Per forwarded client, the upstream bytes held back while `holding`. */
+  const heldBytes = new Map<net.Socket, Buffer[]>()
+  let holding = false
   let mode: PartitionMode | undefined
 
   const track = (socket: net.Socket, into: Set<net.Socket>): void => {
@@ -100,7 +113,7 @@ export async function startProxy(options: ProxyOptions): Promise<TcpProxy> {
       return
     }
     if (mode === 'blackhole') {
-      track(client, held)
+      track(client, blackholed)
       return
     }
     const target = resolveTarget()
@@ -113,11 +126,18 @@ export async function startProxy(options: ProxyOptions): Promise<TcpProxy> {
     track(client, forwardedClients)
     const upstream = net.connect(target.port, target.host)
     track(upstream, live)
-    client.once('close', () => upstream.destroy())
+    heldBytes.set(client, [])
+    client.once('close', () => {
+      heldBytes.delete(client)
+      upstream.destroy()
+    })
     upstream.once('close', () => client.destroy())
     upstream.once('connect', () => {
       client.pipe(upstream)
-      upstream.pipe(client)
+      upstream.on('data', (chunk: Buffer) => {
+        if (holding) heldBytes.get(client)?.push(chunk)
+        else client.write(chunk)
+      })
       client.resume()
     })
   })
@@ -153,16 +173,24 @@ export async function startProxy(options: ProxyOptions): Promise<TcpProxy> {
     },
     heal() {
       mode = undefined
-      destroyAll(held)
+      destroyAll(blackholed)
     },
     dropConnections() {
+      holding = false
       destroyAll(live)
-      destroyAll(held)
+      destroyAll(blackholed)
+    },
+    hold() {
+      holding = true
+    },
+    release() {
+      holding = false
+      for (const [client, chunks] of heldBytes) for (const chunk of chunks.splice(0)) client.write(chunk)
     },
     async close() {
       mode = 'refuse'
       destroyAll(live)
-      destroyAll(held)
+      destroyAll(blackholed)
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },
   }

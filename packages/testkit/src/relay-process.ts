@@ -29,6 +29,17 @@ export interface RelayProcessOptions {
   env?: Record<string, string>
   /** How long to wait for the `listening` log line. @default 20000 */
   startTimeoutMs?: number
+  /**
+   * Node.js options placed before `bin`, e.g. `['--import', 'tsx']` to run a CLI
+   * from TypeScript source. @default []
+   */
+  nodeArgs?: string[]
+}
+
+/** How a relay process ended: its exit code, or the signal that ended it. */
+export interface RelayExit {
+  code: number | null
+  signal: NodeJS.Signals | null
 }
 
 /**
@@ -47,6 +58,10 @@ export interface RelayProcess {
   readonly running: boolean
   /** Every line the process wrote to stdout and stderr, across restarts. */
   readonly logs: readonly string[]
+  /** The running process's id; `undefined` while it is down. */
+  readonly pid: number | undefined
+  /** How the last process ended; `undefined` until one has. */
+  readonly lastExit: RelayExit | undefined
   /** SIGKILL: no graceful shutdown, nothing flushed that was not already committed. Resolves on exit. */
   kill(): Promise<void>
   /** SIGTERM: graceful shutdown. Resolves on exit. */
@@ -88,15 +103,19 @@ export async function startRelay(options: RelayProcessOptions = {}): Promise<Rel
   let child: ChildProcess | undefined
   let url = ''
   let port = 0
+  let lastExit: RelayExit | undefined
 
   const launch = async (): Promise<void> => {
-    const args = [bin, '--port', '0', '--host', '127.0.0.1', '--data', dataDir, ...(options.args ?? [])]
+    const args = [...(options.nodeArgs ?? []), bin, '--port', '0', '--host', '127.0.0.1', '--data', dataDir, ...(options.args ?? [])]
     const proc = spawn(process.execPath, args, {
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     child = proc
-    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
+    const exited = new Promise<void>((resolve) => proc.once('exit', (code, signal) => {
+      lastExit = { code, signal }
+      resolve()
+    }))
     exitedBy.set(proc, exited)
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -154,6 +173,12 @@ export async function startRelay(options: RelayProcessOptions = {}): Promise<Rel
       return child !== undefined
     },
     logs,
+    get pid() {
+      return child?.pid
+    },
+    get lastExit() {
+      return lastExit
+    },
     kill: () => terminate('SIGKILL'),
     stop: () => terminate('SIGTERM'),
     async restart() {

@@ -1,11 +1,17 @@
 import { describe, expect, it } from 'vitest'
 import { describeDivergence } from '../src/converge.js'
-import { canonicalJson, findDifferences } from '../src/diff.js'
+import { findDifferences, sameState } from '../src/diff.js'
 
-describe('canonicalJson', () => {
+describe('sameState', () => {
   it('ignores key order but not array order', () => {
-    expect(canonicalJson({ b: 1, a: { d: 2, c: 3 } })).toBe(canonicalJson({ a: { c: 3, d: 2 }, b: 1 }))
-    expect(canonicalJson([1, 2])).not.toBe(canonicalJson([2, 1]))
+    expect(sameState({ b: 1, a: { d: 2, c: 3 } }, { a: { c: 3, d: 2 }, b: 1 })).toBe(true)
+    expect(sameState([1, 2], [2, 1])).toBe(false)
+  })
+
+  it('treats undefined members as missing and compares dates by value', () => {
+    expect(sameState({ a: 1, b: undefined }, { a: 1 })).toBe(true)
+    expect(sameState({ at: new Date(0) }, { at: new Date(0) })).toBe(true)
+    expect(sameState({ at: new Date(0) }, { at: new Date(1) })).toBe(false)
   })
 })
 
@@ -27,7 +33,7 @@ describe('findDifferences', () => {
 
 describe('describeDivergence', () => {
   it('takes the majority as reference and says which tab differs and how', () => {
-    const state = (value: unknown) => ({ json: canonicalJson(value), value })
+    const state = (value: unknown) => ({ value })
     const text = describeDivergence(
       new Map([
         ['client 0 / tab 0', state({ cards: ['a', 'b'] })],

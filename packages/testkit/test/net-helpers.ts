@@ -42,15 +42,3 @@ export function connect(port: number): Probe {
   })
   return { socket, received: () => data, closed, connected }
 }
-
-/** Waits until `check` holds, at most `ms`. */
-export async function waitFor(check: () => boolean, ms = 2_000): Promise<boolean> {
-  const until = Date.now() + ms
-  while (Date.now() < until) {
-    if (check()) return true
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-  return check()
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { acrossNodes, startProxy, type TcpProxy } from '../src/proxy.js'
-import { connect, sleep, startEchoServer, waitFor } from './net-helpers.js'
+import { staysFalse, waitUntil } from '../src/wait.js'
+import { connect, startEchoServer } from './net-helpers.js'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -20,7 +21,7 @@ describe('startProxy', () => {
     const { proxy } = await setup()
     const probe = connect(proxy.port)
     probe.socket.write('hello')
-    expect(await waitFor(() => probe.received() === 'hello')).toBe(true)
+    await waitUntil(() => probe.received() === 'hello', 2_000)
     expect(proxy.openConnections).toBe(1)
     expect(proxy.wsUrl).toBe(`ws://127.0.0.1:${proxy.port}`)
     probe.socket.destroy()
@@ -30,12 +31,12 @@ describe('startProxy', () => {
     const { proxy, echo } = await setup()
     const live = connect(proxy.port)
     live.socket.write('a')
-    expect(await waitFor(() => live.received() === 'a')).toBe(true)
+    await waitUntil(() => live.received() === 'a', 2_000)
 
     proxy.partition()
     expect(proxy.partitioned).toBe(true)
     expect(await live.closed).toBe('closed')
-    expect(await waitFor(() => echo.sockets.size === 0)).toBe(true)
+    await waitUntil(() => echo.sockets.size === 0, 2_000)
 
     const refused = connect(proxy.port)
     refused.socket.write('lost')
@@ -45,7 +46,7 @@ describe('startProxy', () => {
     proxy.heal()
     const again = connect(proxy.port)
     again.socket.write('b')
-    expect(await waitFor(() => again.received() === 'b')).toBe(true)
+    await waitUntil(() => again.received() === 'b', 2_000)
     again.socket.destroy()
   })
 
@@ -55,8 +56,7 @@ describe('startProxy', () => {
     const held = connect(proxy.port)
     expect(await held.connected).toBe(true)
     held.socket.write('into the void')
-    await sleep(100)
-    expect(held.received()).toBe('')
+    expect(await staysFalse(() => held.received() !== '', 100)).toBe(true)
     expect(echo.sockets.size).toBe(0)
     proxy.heal()
     expect(await held.closed).toBe('closed')
@@ -76,7 +76,7 @@ describe('startProxy', () => {
     target = { host: '127.0.0.1', port: echo.port }
     const late = connect(proxy.port)
     late.socket.write('z')
-    expect(await waitFor(() => late.received() === 'z')).toBe(true)
+    await waitUntil(() => late.received() === 'z', 2_000)
     late.socket.destroy()
   })
 
@@ -89,15 +89,37 @@ describe('startProxy', () => {
 
     const probes = [connect(proxy.port), connect(proxy.port)]
     for (const probe of probes) probe.socket.write('x')
-    expect(await waitFor(() => probes.every((probe) => probe.received() === 'x'))).toBe(true)
+    await waitUntil(() => probes.every((probe) => probe.received() === 'x'), 2_000)
     expect(servers.map((server) => server.sockets.size)).toEqual([1, 1])
 
     nodes[0]!.running = false
     const more = [connect(proxy.port), connect(proxy.port)]
     for (const probe of more) probe.socket.write('y')
-    expect(await waitFor(() => more.every((probe) => probe.received() === 'y'))).toBe(true)
+    await waitUntil(() => more.every((probe) => probe.received() === 'y'), 2_000)
     expect(servers.map((server) => server.sockets.size)).toEqual([1, 3])
     for (const probe of [...probes, ...more]) probe.socket.destroy()
+  })
+
+  it('hold keeps back what the upstream sends until release, and drops it if the connection closes', async () => {
+    const { proxy } = await setup()
+    const lagging = connect(proxy.port)
+    lagging.socket.write('a')
+    await waitUntil(() => lagging.received() === 'a', 2_000)
+    proxy.hold()
+    lagging.socket.write('b')
+    expect(await staysFalse(() => lagging.received() !== 'a', 200)).toBe(true)
+    proxy.release()
+    await waitUntil(() => lagging.received() === 'ab', 2_000)
+
+    proxy.hold()
+    lagging.socket.write('c')
+    proxy.dropConnections()
+    expect(await lagging.closed).toBe('closed')
+    expect(lagging.received()).toBe('ab')
+    const fresh = connect(proxy.port) // the blip ended the hold
+    fresh.socket.write('d')
+    await waitUntil(() => fresh.received() === 'd', 2_000)
+    fresh.socket.destroy()
   })
 
   it('closes a client whose upstream refuses', async () => {

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import { RelayProcessError, startRelay, type RelayProcess } from '../src/relay-process.js'
-import { connect, waitFor } from './net-helpers.js'
+import { waitUntil } from '../src/wait.js'
+import { connect } from './net-helpers.js'
 
 const fakeRelay = fileURLToPath(new URL('./fixtures/fake-relay.mjs', import.meta.url))
 let relay: RelayProcess | undefined
@@ -19,7 +20,7 @@ describe('startRelay', () => {
     const proxy = await relay.createProxy()
 
     const first = connect(proxy.port)
-    expect(await waitFor(() => first.received().startsWith('start 1'))).toBe(true)
+    await waitUntil(() => first.received().startsWith('start 1'), 2_000)
 
     await relay.kill()
     expect(relay.running).toBe(false)
@@ -31,7 +32,7 @@ describe('startRelay', () => {
     expect(relay.running).toBe(true)
     const second = connect(proxy.port)
     // The restarted process found the first one's file: same data directory, reached through the same proxy.
-    expect(await waitFor(() => second.received().startsWith('start 2'))).toBe(true)
+    await waitUntil(() => second.received().startsWith('start 2'), 2_000)
     second.socket.destroy()
   })
 

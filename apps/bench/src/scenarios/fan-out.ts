@@ -1,9 +1,9 @@
 import type { Scenario } from '../scenario.js'
 import { repeatAlternating, rowFrom, serverSystems, tempDir } from '../scenario.js'
 import { startServer } from '../proc/server-process.js'
-import { randomIndex, seededRandom } from '../random.js'
+import { createRng, waitUntil } from '@driftless/testkit/support'
 import type { SyncClient } from '../systems/types.js'
-import { tick, waitUntil } from '../wait.js'
+import { tick } from '../wait.js'
 
 const SCENARIO = '1. client-side fan-out'
 
@@ -33,17 +33,17 @@ export const fanOut: Scenario = {
       try {
         for (let i = 0; i < count; i++) clients.push(clientSystem.open(server.url, `fan-out-${rep}`))
         await Promise.all(clients.map((c) => c.whenConnected()))
-        const random = seededRandom(1000 + rep)
+        const rng = createRng(1000 + rep)
         const cpuBefore = server.cpuSeconds()
         const started = performance.now()
         for (let round = 0; round < rounds; round++) {
           for (const client of clients) {
             const text = client.doc.getText('text')
-            text.insert(randomIndex(random, text.length), String.fromCharCode(97 + (round % 26)))
+            text.insert(rng.int(0, text.length), String.fromCharCode(97 + (round % 26)))
           }
           await tick()
         }
-        await waitUntil('fan-out convergence', () => converged(clients, rounds * count), { timeoutMs: 180_000, intervalMs: 2 })
+        await waitUntil(() => converged(clients, rounds * count), 180_000, 'fan-out convergence', { intervalMs: 2 })
         const seconds = (performance.now() - started) / 1000
         const delivered = rounds * count * (count - 1)
         return {

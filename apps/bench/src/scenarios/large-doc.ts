@@ -1,11 +1,11 @@
 import * as Y from 'yjs'
+import { waitUntil } from '@driftless/testkit/support'
 import type { Scenario } from '../scenario.js'
 import { repeatAlternating, rowFrom, serverSystems, tempDir } from '../scenario.js'
 import { startServer } from '../proc/server-process.js'
 import { largeUpdate } from '../large-update.js'
 import { median } from '../stats.js'
 import type { SyncClient } from '../systems/types.js'
-import { waitUntil } from '../wait.js'
 
 const SCENARIO = '3. large document'
 const TIMEOUT_MS = 120_000
@@ -46,7 +46,7 @@ export const largeDoc: Scenario = {
         const fresh = clientSystem.open(server.url, docId)
         clients.push(fresh)
         await fresh.whenConnected()
-        await waitUntil('large document content', () => fresh.doc.getText('text').length === length, { timeoutMs: TIMEOUT_MS, intervalMs: 1 })
+        await waitUntil(() => fresh.doc.getText('text').length === length, TIMEOUT_MS, 'large document content', { intervalMs: 1 })
         const syncMs = performance.now() - started
         const memory = server.memory()
         return { syncMs, rss: memory.rss / 2 ** 20, peakRss: memory.peakRss / 2 ** 20 }

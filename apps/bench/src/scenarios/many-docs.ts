@@ -1,8 +1,9 @@
+import { waitUntil } from '@driftless/testkit/support'
 import type { Scenario } from '../scenario.js'
 import { repeatAlternating, rowFrom, serverSystems, tempDir } from '../scenario.js'
 import { startServer } from '../proc/server-process.js'
 import type { SyncClient } from '../systems/types.js'
-import { sleep, waitUntil } from '../wait.js'
+import { sleep } from '../wait.js'
 
 const SCENARIO = '2. many documents'
 const SETTLE_MS = 1_500
@@ -44,7 +45,7 @@ export const manyDocs: Scenario = {
             const tb = b.doc.getText('text')
             return ta.length === length && tb.length === length && ta.toString() === tb.toString()
           })
-        await waitUntil('many-docs convergence', converged, { timeoutMs: 180_000, intervalMs: 10 })
+        await waitUntil(converged, 180_000, 'many-docs convergence', { intervalMs: 10 })
         const convergeMs = performance.now() - editStarted
         await sleep(SETTLE_MS)
         await server.collectGarbage()

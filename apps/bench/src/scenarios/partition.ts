@@ -2,10 +2,10 @@ import * as Y from 'yjs'
 import type { Scenario } from '../scenario.js'
 import { repeatAlternating, rowFrom, serverSystems, tempDir } from '../scenario.js'
 import { startServer } from '../proc/server-process.js'
-import { randomIndex, seededRandom } from '../random.js'
+import { createRng, waitUntil } from '@driftless/testkit/support'
 import { countingWebSocket, createByteCounter } from '../systems/counting-websocket.js'
 import type { SyncClient } from '../systems/types.js'
-import { sleep, waitUntil } from '../wait.js'
+import { sleep } from '../wait.js'
 
 const SCENARIO = '6. partition resync'
 const SHARED_EDITS = 500
@@ -36,13 +36,13 @@ export const partition: Scenario = {
       const b = clientSystem.open(server.url, docId, { WebSocket: countingWebSocket(counter) })
       try {
         await Promise.all([a.whenConnected(), b.whenConnected()])
-        const random = seededRandom(7 + rep)
+        const rng = createRng(7 + rep)
         const edit = (client: SyncClient, count: number, char: string): void => {
           const text = client.doc.getText('text')
-          for (let i = 0; i < count; i++) text.insert(randomIndex(random, text.length), char)
+          for (let i = 0; i < count; i++) text.insert(rng.int(0, text.length), char)
         }
         edit(a, SHARED_EDITS, 's')
-        await waitUntil('shared history', () => sameText(a, b, SHARED_EDITS), { timeoutMs: 60_000 })
+        await waitUntil(() => sameText(a, b, SHARED_EDITS), 60_000, 'shared history', { intervalMs: 5 })
         await Promise.all([a.whenSynced(), b.whenSynced()])
         b.disconnect()
         await sleep(SETTLE_MS)
@@ -57,7 +57,7 @@ export const partition: Scenario = {
         counter.sent = 0
         counter.received = 0
         b.connect()
-        await waitUntil('resync', () => sameText(a, b, SHARED_EDITS + 2 * editsPerSide), { timeoutMs: 60_000 })
+        await waitUntil(() => sameText(a, b, SHARED_EDITS + 2 * editsPerSide), 60_000, 'resync', { intervalMs: 5 })
         await Promise.all([a.whenSynced(), b.whenSynced()])
         // Count the trailing frames of the resync conversation too.
         await sleep(SETTLE_MS)

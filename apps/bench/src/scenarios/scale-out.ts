@@ -1,13 +1,13 @@
 import type { MetricRow, SystemName } from '../model.js'
 import { BackingServiceError } from '../proc/backing-services.js'
 import { startRelayCluster, type RelayCluster } from '../proc/relay-cluster.js'
-import { randomIndex, seededRandom } from '../random.js'
+import { createRng, waitUntil } from '@driftless/testkit/support'
 import type { Scenario, ScenarioContext } from '../scenario.js'
 import { repeatAlternating, rowFrom, type SystemSamples } from '../scenario.js'
 import { SeenByAll } from '../seen-by-all.js'
 import { percentile, median } from '../stats.js'
 import type { ClientSystem, SyncClient } from '../systems/types.js'
-import { sleep, waitUntil, withTimeout } from '../wait.js'
+import { sleep, withTimeout } from '../wait.js'
 
 const SCENARIO = '9. scale-out'
 /** Probe rounds before the measured ones: the first edits also open the document on the second node. */
@@ -65,7 +65,7 @@ const openProbeGroup = async (clients: ClientSystem, placements: readonly Placem
       const writer = opened[round % opened.length] as SyncClient
       probes.sent(round, performance.now())
       writer.doc.getMap<number>('probes').set(String(round), round)
-      await waitUntil(`${docId}: probe ${round} seen by all`, () => probes.complete(round), { timeoutMs: PROBE_TIMEOUT_MS, intervalMs: 1 })
+      await waitUntil(() => probes.complete(round), PROBE_TIMEOUT_MS, `${docId}: probe ${round} seen by all`, { intervalMs: 1 })
       return probes.latency(round)
     },
     close: async () => { await Promise.all(opened.map((c) => c.close())) },
@@ -117,12 +117,12 @@ const measureRestart = async (
   const { clients: count, editMs } = context.config.scaleOut
   const opened = await openAll(clients, spread(cluster, count, failover), docId)
   try {
-    const random = seededRandom(4242)
+    const rng = createRng(4242)
     let edits = 0
     const editEach = (): void => {
       for (const client of opened) {
         const text = client.doc.getText('text')
-        text.insert(randomIndex(random, text.length), String.fromCharCode(97 + (edits % 26)))
+        text.insert(rng.int(0, text.length), String.fromCharCode(97 + (edits % 26)))
         edits++
       }
     }
@@ -139,7 +139,7 @@ const measureRestart = async (
     const restarted = cluster.restartA().then(() => { listeningAfterS = (performance.now() - killedAt) / 1000 })
     // Settled here so a failed restart cannot be an unhandled rejection while convergence is awaited.
     const restartOutcome = restarted.then(() => undefined, (error: unknown) => error)
-    const converged = await waitUntil(`${docId}: every client identical after kill -9`, () => identical(opened, edits), { timeoutMs: CONVERGE_TIMEOUT_MS, intervalMs: 5 })
+    const converged = await waitUntil(() => identical(opened, edits), CONVERGE_TIMEOUT_MS, `${docId}: every client identical after kill -9`, { intervalMs: 5 })
       .then(() => ({ at: performance.now() }), (error: unknown) => ({ error }))
     // Awaited even when convergence failed: a node still starting must not outlive the cluster.
     const restartError = await restartOutcome
@@ -149,7 +149,7 @@ const measureRestart = async (
     // The restarted node must serve the whole document, too.
     const [fresh] = await openAll(clients, [{ url: cluster.a.url, failover: [] }], docId)
     try {
-      await waitUntil(`${docId}: restarted node A serves every edit`, () => identical([fresh as SyncClient, ...opened], edits), { timeoutMs: CONVERGE_TIMEOUT_MS })
+      await waitUntil(() => identical([fresh as SyncClient, ...opened], edits), CONVERGE_TIMEOUT_MS, `${docId}: restarted node A serves every edit`, { intervalMs: 5 })
     } finally {
       await fresh?.close()
     }

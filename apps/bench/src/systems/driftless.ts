@@ -1,6 +1,7 @@
 import type * as Y from 'yjs'
 import WebSocket from 'ws'
-import { waitUntil, withTimeout } from '../wait.js'
+import { waitUntil } from '@driftless/testkit/support'
+import { withTimeout } from '../wait.js'
 import type { ClientSystem, SyncClient } from './types.js'
 
 /** The part of @driftless/replica's public API the harness uses (see DESIGN.md). */
@@ -45,7 +46,7 @@ export const driftlessClients = (mod: ReplicaModule): ClientSystem => ({
       get doc() { return replica.doc },
       // whenSynced() alone may resolve before the relay's state arrived when nothing local is pending.
       whenConnected: () => {
-        connected ??= waitUntil(`driftless ${docId} sync`, () => replica.status === 'synced', { timeoutMs: SYNC_TIMEOUT_MS })
+        connected ??= waitUntil(() => replica.status === 'synced', SYNC_TIMEOUT_MS, `driftless ${docId} sync`, { intervalMs: 5 })
         return connected
       },
       whenSynced: () => withTimeout(`driftless ${docId} synced`, replica.whenSynced(), SYNC_TIMEOUT_MS),

@@ -1,7 +1,7 @@
 import * as Y from 'yjs'
 import WebSocket from 'ws'
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider'
-import { waitUntil } from '../wait.js'
+import { waitUntil } from '@driftless/testkit/support'
 import type { ClientSystem, SyncClient } from './types.js'
 
 const SYNC_TIMEOUT_MS = 120_000
@@ -16,9 +16,9 @@ export const hocuspocusClients: ClientSystem = {
     provider.attach()
     return {
       doc,
-      whenConnected: () => waitUntil(`hocuspocus ${docId} sync`, () => provider.isSynced, { timeoutMs: SYNC_TIMEOUT_MS }),
+      whenConnected: () => waitUntil(() => provider.isSynced, SYNC_TIMEOUT_MS, `hocuspocus ${docId} sync`, { intervalMs: 5 }),
       whenSynced: () =>
-        waitUntil(`hocuspocus ${docId} synced`, () => provider.isSynced && provider.unsyncedChanges === 0, { timeoutMs: SYNC_TIMEOUT_MS }),
+        waitUntil(() => provider.isSynced && provider.unsyncedChanges === 0, SYNC_TIMEOUT_MS, `hocuspocus ${docId} synced`, { intervalMs: 5 }),
       disconnect: () => socket.disconnect(),
       connect: () => { void socket.connect().catch(() => undefined) },
       close: async () => {

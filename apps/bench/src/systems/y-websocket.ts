@@ -1,7 +1,7 @@
 import * as Y from 'yjs'
 import WebSocket from 'ws'
 import { WebsocketProvider } from 'y-websocket'
-import { waitUntil } from '../wait.js'
+import { waitUntil } from '@driftless/testkit/support'
 import type { ClientSystem, SyncClient } from './types.js'
 
 const SYNC_TIMEOUT_MS = 120_000
@@ -20,8 +20,8 @@ export const yWebsocketClients: ClientSystem = {
     const nothingBuffered = (): boolean => (provider.ws?.bufferedAmount ?? 0) === 0
     return {
       doc,
-      whenConnected: () => waitUntil(`y-websocket ${docId} sync`, () => provider.synced, { timeoutMs: SYNC_TIMEOUT_MS }),
-      whenSynced: () => waitUntil(`y-websocket ${docId} synced`, () => provider.synced && nothingBuffered(), { timeoutMs: SYNC_TIMEOUT_MS }),
+      whenConnected: () => waitUntil(() => provider.synced, SYNC_TIMEOUT_MS, `y-websocket ${docId} sync`, { intervalMs: 5 }),
+      whenSynced: () => waitUntil(() => provider.synced && nothingBuffered(), SYNC_TIMEOUT_MS, `y-websocket ${docId} synced`, { intervalMs: 5 }),
       disconnect: () => provider.disconnect(),
       connect: () => provider.connect(),
       close: async () => {

@@ -2,10 +2,11 @@
  * A kanban board modelled with domain events: columns with a work-in-progress limit, cards added, moved
  * and archived. Copy it into an app, or import it.
  *
- * The WIP limit is an invariant: a move into a full column is a no-op on every replica and is reported as
- * rejected; the mover's replica then records a `move.refused` event (a compensation) so the mover is told.
+ * The WIP limit is an invariant: a card entering a full column (added to it, moved into it, or restored
+ * into it) is a no-op on every replica and is reported as rejected; for a refused move, the mover's replica
+ * then records a `move.refused` event (a compensation) so the mover is told.
  */
-import { defineEvent, defineProjection, HandlerScope, type EventLog } from '../index.js'
+import { defineEvent, defineProjection, HandlerScope, type EventLog, type EventOf } from '../index.js'
 
 const isObject = (data: unknown): data is Record<string, unknown> => typeof data === 'object' && data !== null
 const isId = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && value.length <= 64
@@ -16,6 +17,8 @@ export interface CardAdded { readonly cardId: string; readonly columnId: string;
 /** v2: `to` was called `column` in v1, and `position` (index in the target column, or end) was added. */
 export interface CardMoved { readonly cardId: string; readonly to: string; readonly position: number | null; readonly at: number }
 export interface CardArchived { readonly cardId: string; readonly at: number }
+/** An archived card back on the board, at the end of the column it was archived from. */
+export interface CardRestored { readonly cardId: string; readonly at: number }
 export interface MoveRefused { readonly cardId: string; readonly to: string; readonly reason: string }
 
 export const columnAdded = defineEvent('column.added', {
@@ -34,11 +37,14 @@ export const cardMoved = defineEvent('card.moved', {
 export const cardArchived = defineEvent('card.archived', {
   schema: (d): d is CardArchived => isObject(d) && isId(d.cardId) && isTime(d.at),
 })
+export const cardRestored = defineEvent('card.restored', {
+  schema: (d): d is CardRestored => isObject(d) && isId(d.cardId) && isTime(d.at),
+})
 export const moveRefused = defineEvent('move.refused', {
   schema: (d): d is MoveRefused => isObject(d) && isId(d.cardId) && isId(d.to) && typeof d.reason === 'string',
 })
 
-export const boardEvents = [columnAdded, cardAdded, cardMoved, cardArchived, moveRefused] as const
+export const boardEvents = [columnAdded, cardAdded, cardMoved, cardArchived, cardRestored, moveRefused] as const
 
 export interface Column { readonly title: string; readonly wipLimit: number | null; readonly cards: readonly string[] }
 export interface Card { readonly title: string; readonly column: string; readonly archived: boolean; readonly updatedAt: number }
@@ -96,19 +102,45 @@ export const board = defineProjection({
         const next = withColumn(state, card.column, (column) => ({ ...column, cards: column.cards.filter((id) => id !== cardId) }))
         return { ...next, cards: { ...next.cards, [cardId]: { ...card, archived: true, updatedAt: at } } }
       }
+      case 'card.restored': {
+        const { cardId, at } = event.data
+        const card = state.cards[cardId]
+        if (card === undefined || !card.archived) throw new Error(`no archived card ${cardId}`)
+        const next = withColumn(state, card.column, (column) => ({ ...column, cards: [...column.cards, cardId] }))
+        return { ...next, cards: { ...next.cards, [cardId]: { ...card, archived: false, updatedAt: at } } }
+      }
       case 'move.refused':
         return { ...state, refusals: [...state.refusals, event.data] }
     }
   },
   invariants: {
-    // Only the target of a move can overflow; checking it alone keeps the fold fast.
+    // Only the column a card enters can overflow; checking it alone keeps the fold fast.
     wipLimit: (state, event) => {
-      if (event.type !== 'card.moved') return true
-      const column = state.columns[event.data.to]
+      const entered = columnEntered(state, event)
+      const column = entered === undefined ? undefined : state.columns[entered]
       return column === undefined || column.wipLimit === null || column.cards.length <= column.wipLimit
     },
   },
 })
+
+/**
+ * The column an event puts a card into, if any. Every event type must answer here (the switch is
+ * exhaustive), so a new way of entering a column cannot skip the WIP limit.
+ */
+export function columnEntered(state: Board, event: EventOf<(typeof boardEvents)[number]>): string | undefined {
+  switch (event.type) {
+    case 'card.added':
+      return event.data.columnId
+    case 'card.moved':
+      return event.data.to
+    case 'card.restored':
+      return state.cards[event.data.cardId]?.column
+    case 'column.added':
+    case 'card.archived':
+    case 'move.refused':
+      return undefined
+  }
+}
 
 /**
  * The mover's replica records a refused move once the refusal is final (stable): exactly one replica writes

@@ -63,16 +63,6 @@ export interface RedisBrokerOptions {
   logger?: RedisBrokerLogger
 }
 
-/** Why a redis broker call failed. */
-export class RedisBrokerError extends Error {
-  readonly code: 'backlog' | 'closed'
-  constructor(code: 'backlog' | 'closed', message: string) {
-    super(message)
-    this.name = 'RedisBrokerError'
-    this.code = code
-  }
-}
-
 /** The redis broker, with what tests and metrics may read. */
 export interface RedisBroker extends RelayBroker {
   readonly nodeId: string

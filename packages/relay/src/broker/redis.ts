@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto'
-import { createRequire } from 'node:module'
 import { setTimeout as delay } from 'node:timers/promises'
 import type * as IORedis from 'ioredis'
 import type { Redis } from 'ioredis'
@@ -8,11 +7,13 @@ import { decodeEntry, NODE_FIELD, UPDATE_FIELD } from './redis-entry.js'
 import { missedEntries } from './redis-gaps.js'
 import { streamIdAt, streamIdBefore } from './redis-ids.js'
 import { isValidUpdate as isWellFormedUpdate } from '../validate.js'
+import { requireOptional } from '../optional-dependency.js'
 import { StreamReader } from './redis-reader.js'
 import { RecentPublishes } from './redis-recent.js'
-import { RedisBrokerError, type RedisBroker, type RedisBrokerLogger, type RedisBrokerOptions } from './redis-options.js'
+import { BrokerError } from '../adapter-errors.js'
+import type { RedisBroker, RedisBrokerLogger, RedisBrokerOptions } from './redis-options.js'
 
-export { RedisBrokerError, type RedisBroker, type RedisBrokerLogger, type RedisBrokerOptions }
+export type { RedisBroker, RedisBrokerLogger, RedisBrokerOptions }
 
 interface DocState {
   handlers: Set<(update: Uint8Array) => void>
@@ -23,7 +24,7 @@ interface DocState {
 const consoleLogger: RedisBrokerLogger = { warn: (details, message) => console.warn(message, details) }
 
 /** The client is loaded on first use: a single-node relay should not carry it in memory (about 7 MiB). */
-const loadRedis = (): typeof Redis => (createRequire(import.meta.url)('ioredis') as typeof IORedis).Redis
+const loadRedis = (): typeof Redis => requireOptional<typeof IORedis>('ioredis', 'The Redis broker').Redis
 
 /**
  * Fan-out between relay nodes over Redis Streams: one stream per document, entries tagged with the
@@ -99,10 +100,12 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
   const onClose = new Set<(error: Error) => void>()
   /** Settles `command` at the latest on close: ioredis keeps commands queued for a reconnect forever. */
   const untilClosed = <T>(command: Promise<T>): Promise<T> => {
-    if (closed) return Promise.reject(new RedisBrokerError('closed', 'broker is closed'))
+    if (closed) return Promise.reject(new BrokerError('closed', 'broker is closed'))
     return new Promise<T>((resolve, reject) => {
       onClose.add(reject)
-      command.then(resolve, reject).finally(() => onClose.delete(reject))
+      const failed = (error: unknown): void =>
+        reject(error instanceof BrokerError ? error : new BrokerError('operationFailed', `redis: ${(error as Error).message}`, { cause: error }))
+      command.then(resolve, failed).finally(() => onClose.delete(reject))
     })
   }
 
@@ -164,9 +167,9 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
     streamKey,
 
     async publish(docId, update) {
-      if (closed) throw new RedisBrokerError('closed', 'broker is closed')
+      if (closed) throw new BrokerError('closed', 'broker is closed')
       if (pendingPublishes >= maxPendingPublishes) {
-        throw new RedisBrokerError('backlog', `${pendingPublishes} publishes are waiting for Redis; dropping this one`)
+        throw new BrokerError('backlog', `${pendingPublishes} publishes are waiting for Redis; dropping this one`)
       }
       pendingPublishes++
       try {
@@ -189,7 +192,7 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
     },
 
     async subscribe(docId, onUpdate) {
-      if (closed) throw new RedisBrokerError('closed', 'broker is closed')
+      if (closed) throw new BrokerError('closed', 'broker is closed')
       let state = docs.get(docId)
       if (state === undefined) {
         const key = streamKey(docId)
@@ -230,7 +233,7 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
     async close() {
       if (closed) return
       closed = true
-      for (const reject of onClose) reject(new RedisBrokerError('closed', 'broker closed before Redis answered'))
+      for (const reject of onClose) reject(new BrokerError('closed', 'broker closed before Redis answered'))
       // Disconnecting first fails a read that waits for Redis, so the reader loop can end.
       blocking.disconnect()
       await reader.close()

@@ -28,4 +28,4 @@ export const createStorage = (option: StorageOption): RelayStorage => {
 
 export type { RelayStorage, StoredUpdate, PendingWrite } from './types.js'
 export { createMemoryStorage, createSqliteStorage, type SqliteStorageOptions }
-export { createPostgresStorage, PostgresStorageError, type PostgresStorageOptions } from './postgres.js'
+export { createPostgresStorage, type PostgresStorageOptions } from './postgres.js'

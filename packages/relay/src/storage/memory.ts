@@ -1,3 +1,4 @@
+import { StorageError } from '../adapter-errors.js'
 import type { PendingWrite, RelayStorage, StoredUpdate } from './types.js'
 
 /**
@@ -9,7 +10,7 @@ export const createMemoryStorage = (): RelayStorage => {
   let nextId = 1
   let closed = false
   const assertOpen = (): void => {
-    if (closed) throw new Error('memory storage is closed')
+    if (closed) throw new StorageError('closed', 'memory storage is closed')
   }
   return {
     async load(docId) {

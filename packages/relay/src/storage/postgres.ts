@@ -1,9 +1,10 @@
-import { createRequire } from 'node:module'
 import type pg from 'pg'
+import { requireOptional } from '../optional-dependency.js'
+import { StorageError } from '../adapter-errors.js'
 import type { PendingWrite, RelayStorage, StoredUpdate } from './types.js'
 
 /** The driver is loaded on first use: a relay on SQLite should not carry it in memory (about 4 MiB). */
-const loadPg = (): typeof pg => createRequire(import.meta.url)('pg') as typeof pg
+const loadPg = (): typeof pg => requireOptional<typeof pg>('pg', 'PostgreSQL storage')
 
 /** Options of the `postgres` storage adapter. */
 export interface PostgresStorageOptions {
@@ -30,16 +31,6 @@ export interface PostgresStorageOptions {
   onError?: (error: Error) => void
 }
 
-/** Why a postgres storage operation failed; `cause` holds the driver's error. */
-export class PostgresStorageError extends Error {
-  readonly code: 'invalidOption' | 'queryFailed' | 'closed'
-  constructor(code: 'invalidOption' | 'queryFailed' | 'closed', message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'PostgresStorageError'
-    this.code = code
-  }
-}
-
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/
 
 /** Row ids are bigserial; they fit a JS number exactly up to 2^53, far beyond any real log. */
@@ -63,11 +54,11 @@ const docKey = (docId: string): Buffer => Buffer.from(docId, 'utf8')
 export function createPostgresStorage(options: PostgresStorageOptions): RelayStorage {
   const table = options.table ?? 'driftless_updates'
   if (!IDENTIFIER.test(table)) {
-    throw new PostgresStorageError('invalidOption', `table must be a lowercase SQL identifier, got ${JSON.stringify(table)}`)
+    throw new StorageError('invalidOption', `table must be a lowercase SQL identifier, got ${JSON.stringify(table)}`)
   }
   const poolSize = options.poolSize ?? 10
   if (!Number.isInteger(poolSize) || poolSize < 1) {
-    throw new PostgresStorageError('invalidOption', `poolSize must be a positive integer, got ${poolSize}`)
+    throw new StorageError('invalidOption', `poolSize must be a positive integer, got ${poolSize}`)
   }
   const timeoutMs = options.timeoutMs ?? 10_000
   const pool = new (loadPg().Pool)({
@@ -92,13 +83,13 @@ export function createPostgresStorage(options: PostgresStorageOptions): RelaySto
   const inFlight = new Set<Promise<unknown>>()
   let closing: Promise<void> | undefined
   const run = <T>(what: string, work: () => Promise<T>): Promise<T> => {
-    if (closing !== undefined) return Promise.reject(new PostgresStorageError('closed', `postgres ${what} after close`))
+    if (closing !== undefined) return Promise.reject(new StorageError('closed', `postgres ${what} after close`))
     const operation = (async () => {
       try {
         await ensureSchema()
         return await work()
       } catch (error) {
-        throw new PostgresStorageError('queryFailed', `postgres ${what} failed: ${(error as Error).message}`, { cause: error })
+        throw new StorageError('operationFailed', `postgres ${what} failed: ${(error as Error).message}`, { cause: error })
       }
     })()
     inFlight.add(operation)

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
+import { StorageError } from '../adapter-errors.js'
 import type { PendingWrite } from './types.js'
 
 /**
@@ -49,7 +50,7 @@ export class SqliteWriter {
   private readonly worker: Worker
   private readonly pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>()
   private nextId = 1
-  private failure: Error | null = null
+  private failure: StorageError | null = null
 
   constructor(path: string, synchronous: 'FULL' | 'NORMAL') {
     const betterSqlite3 = createRequire(import.meta.url).resolve('better-sqlite3')
@@ -59,10 +60,10 @@ export class SqliteWriter {
       if (waiter === undefined) return
       this.pending.delete(reply.id)
       if (reply.ok) waiter.resolve()
-      else waiter.reject(new Error(`sqlite write failed: ${reply.message ?? 'unknown error'}`))
+      else waiter.reject(new StorageError('operationFailed', `sqlite write failed: ${reply.message ?? 'unknown error'}`))
     })
-    this.worker.on('error', error => this.fail(error))
-    this.worker.on('exit', code => this.fail(new Error(`sqlite writer thread exited (${code})`)))
+    this.worker.on('error', error => this.fail(new StorageError('operationFailed', `sqlite writer thread failed: ${error.message}`, { cause: error })))
+    this.worker.on('exit', code => this.fail(new StorageError('operationFailed', `sqlite writer thread exited (${code})`)))
   }
 
   append(writes: readonly PendingWrite[]): Promise<void> {
@@ -76,7 +77,7 @@ export class SqliteWriter {
   /** Waits for every queued write (the thread runs them in order), then stops the thread. */
   async close(): Promise<void> {
     if (this.failure === null) await this.run({ kind: 'close' }).catch(() => {})
-    this.failure ??= new Error('sqlite storage is closed')
+    this.failure ??= new StorageError('closed', 'sqlite storage is closed')
     await this.worker.terminate()
   }
 
@@ -89,7 +90,7 @@ export class SqliteWriter {
     })
   }
 
-  private fail(error: Error): void {
+  private fail(error: StorageError): void {
     this.failure ??= error
     for (const waiter of this.pending.values()) waiter.reject(error)
     this.pending.clear()

@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
-import Database from 'better-sqlite3'
+import type BetterSqlite3 from 'better-sqlite3'
+import { StorageError } from '../adapter-errors.js'
 import { SqliteWriter } from './sqlite-writer.js'
 import type { RelayStorage, StoredUpdate } from './types.js'
 
@@ -19,6 +21,22 @@ export interface SqliteStorageOptions {
 
 interface Row { id: number; update: Buffer }
 
+/** The driver is loaded on first use: a relay on PostgreSQL or memory should not carry it in memory. */
+const loadSqlite = (): typeof BetterSqlite3 => createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3
+
+/** Opens the file, or says why it cannot be opened (a directory in the way, no permission, not a database). */
+const openDatabase = (path: string): BetterSqlite3.Database => {
+  try {
+    mkdirSync(dirname(path), { recursive: true })
+    const db = new (loadSqlite())(path)
+    db.pragma('journal_mode = WAL')
+    db.pragma('busy_timeout = 5000')
+    return db
+  } catch (error) {
+    throw new StorageError('operationFailed', `cannot open the SQLite file ${path}: ${(error as Error).message}`, { cause: error })
+  }
+}
+
 /**
  * One SQLite file holding every document's update log (better-sqlite3, WAL).
  *
@@ -28,10 +46,7 @@ interface Row { id: number; update: Buffer }
  * one fsync per batch and never stalls fan-out.
  */
 export const createSqliteStorage = (options: SqliteStorageOptions): RelayStorage => {
-  mkdirSync(dirname(options.path), { recursive: true })
-  const db = new Database(options.path)
-  db.pragma('journal_mode = WAL')
-  db.pragma('busy_timeout = 5000')
+  const db = openDatabase(options.path)
   // AUTOINCREMENT: ids are never reused, so a compaction naming old ids can never delete a newer row.
   db.exec(`
     CREATE TABLE IF NOT EXISTS updates (
@@ -46,8 +61,14 @@ export const createSqliteStorage = (options: SqliteStorageOptions): RelayStorage
   let closing: Promise<void> | null = null
   return {
     async load(docId): Promise<StoredUpdate[]> {
-      if (closing !== null) throw new Error('sqlite storage is closed')
-      return selectDoc.all(docId).map(row => ({
+      if (closing !== null) throw new StorageError('closed', 'sqlite storage is closed')
+      let rows: Row[]
+      try {
+        rows = selectDoc.all(docId)
+      } catch (error) {
+        throw new StorageError('operationFailed', `sqlite load failed: ${(error as Error).message}`, { cause: error })
+      }
+      return rows.map(row => ({
         id: row.id,
         update: new Uint8Array(row.update.buffer, row.update.byteOffset, row.update.byteLength),
       }))

@@ -1,7 +1,7 @@
 /**
  * Measures what docs/scale-out.md quotes: fan-out latency on one node vs across two nodes (Redis), Redis and
  * PostgreSQL work per edit, and memory per connection/document of a node. Not part of `npm test`:
- *   node --conditions=source --import tsx packages/relay/test/services/measure-scale-out.ts
+ *   node --conditions=@driftless/source --import tsx packages/relay/test/services/measure-scale-out.ts
  */
 import { Redis } from 'ioredis'
 import pg from 'pg'

@@ -3,7 +3,8 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
-import { TestServiceError, captureTail, freePort, spawnService, waitForExit, waitUntil } from './process.js'
+import { freePort, waitUntil } from '@driftless/testkit/support'
+import { TestServiceError, captureTail, spawnService, waitForExit } from './process.js'
 
 /** The OS user PostgreSQL runs as when the tests run as root (PostgreSQL refuses to run as root). */
 const SERVICE_USER = 'driftless-pg'
@@ -103,7 +104,8 @@ export async function startPostgres(): Promise<PostgresServer> {
           return await canQuery(url)
         },
         30_000,
-        () => `postgres did not accept connections on port ${port}: ${log()}`,
+        () => `postgres to accept connections on port ${port} (its output: ${log()})`,
+        { intervalMs: 50 },
       )
     } catch (error) {
       server.kill('SIGKILL')

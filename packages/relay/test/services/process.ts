@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
-import { createServer } from 'node:net'
 
 /** Thrown when a server a test needs is not installed or does not start. */
 export class TestServiceError extends Error {
@@ -40,35 +39,6 @@ export async function waitForExit(child: ChildProcess, timeoutMs: number): Promi
       resolve()
     })
   })
-}
-
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port)
-        else reject(new Error('no port'))
-      })
-    })
-  })
-}
-
-/** Polls `probe` until it resolves true, at most `timeoutMs`; throws with `describe()` otherwise. */
-export async function waitUntil(
-  probe: () => Promise<boolean>,
-  timeoutMs: number,
-  describe: () => string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (await probe()) return
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  throw new TestServiceError('startFailed', describe())
 }
 
 /** Keeps the last `maxChars` characters a child wrote to stderr, for error messages. */

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { createConnection } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { TestServiceError, captureTail, freePort, spawnService, waitForExit, waitUntil } from './process.js'
+import { freePort, waitUntil } from '@driftless/testkit/support'
+import { TestServiceError, captureTail, spawnService, waitForExit } from './process.js'
 
 const REDIS_BIN = process.env.DRIFTLESS_REDIS_SERVER ?? '/usr/bin/redis-server'
 
@@ -74,7 +75,8 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
           return await answersPing(port)
         },
         20_000,
-        () => `redis-server did not answer on port ${port}: ${log()}`,
+        () => `redis-server to answer on port ${port} (its output: ${log()})`,
+        { intervalMs: 50 },
       )
     } catch (error) {
       server.kill('SIGKILL')

@@ -1,5 +1,6 @@
 import * as Y from 'yjs'
-import { createIndexedDbStorage, openReplica, storageContract } from '../../src/index.js'
+import { createIndexedDbStorage, openReplica } from '../../src/index.js'
+import { storageContract } from '../../src/testing/index.js'
 
 /** What the Playwright specs drive from `page.evaluate`. */
 const driftless = { openReplica, Y, storageContract, createIndexedDbStorage }

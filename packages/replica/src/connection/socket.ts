@@ -37,7 +37,6 @@ export interface ConnectionOptions {
 }
 
 export interface ConnectionEvents {
-  [event: string]: (...args: never[]) => void
   state(state: ConnectionState): void
   /** A document message, or an error (connection-wide errors have `docId: ''`). */
   message(message: DocMessage): void

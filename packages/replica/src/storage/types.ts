@@ -11,7 +11,7 @@ export interface PendingEntry {
   /** Unique within the adapter, > 0. */
   key: number
   update: Uint8Array
-  /** How many local transactions this entry merges (what `replica.pending` counts). */
+  /** How many local transactions this entry merges (for inspection; `replica.pending` counts entries). */
   changes: number
 }
 
@@ -33,7 +33,8 @@ export interface StorageWrite {
 
 /**
  * Where a replica keeps its documents. Implementations: `indexeddb` (browsers), `memory`, or your own;
- * every one must pass `storageContract`. All methods may reject; the replica reports the error, keeps the
+ * every one must pass the storage contract (`runStorageContract` from `@driftless/replica/testing`).
+ * All methods may reject; the replica reports the error, keeps the
  * data in memory and retries.
  */
 export interface StorageAdapter {

@@ -1,24 +1,37 @@
 import * as Y from 'yjs'
 import { applyAwarenessUpdate, encodeAwarenessUpdate, type Awareness } from 'y-protocols/awareness'
+import { Origin } from '../origins.js'
+import type { PendingChanges, PendingNote } from '../pending/changes.js'
 
 type TabMessage =
   | { t: 'sv'; sv: Uint8Array; answer: boolean }
   | { t: 'update'; update: Uint8Array }
   | { t: 'awareness'; update: Uint8Array }
   | { t: 'awareness-query' }
+  | { t: 'pending'; note: PendingNote }
 
 /**
  * Shares one document between the tabs of an origin over BroadcastChannel, without the relay (so offline
- * too): updates as they are made, a state-vector exchange when a tab opens, and presence. Updates applied
- * from here carry this object as origin, so the replica neither stores them (their tab did) nor sends them
- * to the relay (their tab does).
+ * too): sealed changes as they are made, a state-vector exchange when a tab opens, presence, and which
+ * pending entries each tab stored or deleted (so every tab counts the same). Updates applied from here carry
+ * `Origin.otherTab`, so the replica neither stores them (their tab did) nor sends them (their tab does).
+ * A change's update is posted before the note that names its entry: a tab that counts an entry holds it.
  */
 export class TabChannel {
   readonly #channel: BroadcastChannel
+  readonly #stop: Array<() => void>
 
-  constructor(name: string, private readonly doc: Y.Doc, private readonly awareness: Awareness) {
+  constructor(name: string, private readonly doc: Y.Doc, private readonly awareness: Awareness, pending: PendingChanges) {
     this.#channel = new BroadcastChannel(name)
-    this.#channel.onmessage = (event: MessageEvent<TabMessage>) => this.#receive(event.data)
+    this.#channel.onmessage = (event: MessageEvent<TabMessage>) => {
+      const message = event.data
+      if (message.t === 'pending') pending.learn(message.note)
+      else this.#receive(message)
+    }
+    this.#stop = [
+      pending.on('sealed', (change) => this.#post({ t: 'update', update: change.update })),
+      pending.on('note', (note) => this.#post({ t: 'pending', note })),
+    ]
   }
 
   /** Asks the other tabs for what this one lacks (and offers them the same). */
@@ -27,20 +40,17 @@ export class TabChannel {
     this.#post({ t: 'awareness-query' })
   }
 
-  publishUpdate(update: Uint8Array): void {
-    this.#post({ t: 'update', update })
-  }
-
   publishAwareness(update: Uint8Array): void {
     this.#post({ t: 'awareness', update })
   }
 
   close(): void {
+    for (const stop of this.#stop) stop()
     this.#channel.onmessage = null
     this.#channel.close()
   }
 
-  #receive(message: TabMessage): void {
+  #receive(message: Exclude<TabMessage, { t: 'pending' }>): void {
     switch (message.t) {
       case 'sv': {
         const diff = Y.encodeStateAsUpdate(this.doc, message.sv)
@@ -49,7 +59,7 @@ export class TabChannel {
         break
       }
       case 'update':
-        Y.applyUpdate(this.doc, message.update, this)
+        Y.applyUpdate(this.doc, message.update, Origin.otherTab)
         break
       case 'awareness':
         applyAwarenessUpdate(this.awareness, message.update, this)

@@ -33,7 +33,7 @@ type LinkMessage =
   | { k: 'bye'; from: string }
   | { k: 'send'; from: string; port: number; message: DocMessage }
   | { k: 'state'; to: string; port: number; state: ConnectionState }
-  | { k: 'message'; to: string; port: number; message: DocMessage }
+  | { k: 'message'; to: string; port: number; message: DocMessage; store: boolean }
   | { k: 'error'; to: string; port: number; code: ReplicaErrorCode; message: string }
 
 interface LocalPort {
@@ -160,7 +160,7 @@ export class SharedLink extends Emitter<{ leader(isLeader: boolean): void }> imp
         const port = this.#ports.get(message.port)
         if (!port || port.direct) break
         if (message.k === 'state') port.handlers.state(message.state)
-        else if (message.k === 'message') port.handlers.message(message.message)
+        else if (message.k === 'message') port.handlers.message(message.message, message.store)
         else port.handlers.error(new ReplicaError(message.code, message.message))
         break
       }
@@ -178,7 +178,7 @@ export class SharedLink extends Emitter<{ leader(isLeader: boolean): void }> imp
         const { from: to, port } = message
         this.#remote.set(id, mux.attach(message.docId, {
           state: (state) => this.#post({ k: 'state', to, port, state }),
-          message: (m) => this.#post({ k: 'message', to, port, message: m }),
+          message: (m, store) => this.#post({ k: 'message', to, port, message: m, store }),
           error: (e) => this.#post({ k: 'error', to, port, code: e.code, message: e.message }),
         }))
         break
