@@ -32,8 +32,8 @@ before(() => {
   npm(['pack', '--ignore-scripts', '--pack-destination', tarballs, ...packages.flatMap((pkg) => ['-w', pkg.dir])], root)
   const dependencies = Object.fromEntries(packages.map((pkg) => [pkg.name, `file:./tarballs/${pkg.tarball}`]))
   // What an app adds next to ours: the shared Yjs, a WebSocket for Node 20, Playwright for the kit, React for the
-  // bindings. No pg, no ioredis.
-  for (const name of ['yjs', 'ws', '@playwright/test', '@types/node', 'react']) dependencies[name] = workspaceVersion(name)
+  // bindings, vitest for the contract suites. No pg, no ioredis.
+  for (const name of ['yjs', 'ws', '@playwright/test', '@types/node', 'react', 'vitest']) dependencies[name] = workspaceVersion(name)
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies }, null, 2))
   // No install scripts: better-sqlite3's native build is not needed to import the relay or to run it in memory.
   npm(['install', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], project)

@@ -1,4 +1,5 @@
-import { defineEvent, defineProjection, streamsOf } from '@driftless/events'
+import { defineEvent, defineProjection } from '@driftless/events'
+import { streamsOf } from '@driftless/events/internal'
 import type { Replica } from '@driftless/replica'
 import { act, cleanup, render, screen, waitFor } from '@testing-library/react'
 import { StrictMode, useEffect, useState, type ReactNode } from 'react'

@@ -51,6 +51,9 @@ describe('the driftless-relay process', () => {
         sent.set(++ackId, { docId: `doc-${d}`, item })
         client.send({ type: 'update', docId: `doc-${d}`, update: Y.encodeStateAsUpdate(doc, before), ackId })
       }
+      // Stay inside the relay's default rate limit (a burst of 1,000 messages, 1,000/s): on a fast machine
+      // 1,200 updates sent at once would be refused in part.
+      if ((i + 1) % 80 === 0) await new Promise(resolve => setTimeout(resolve, 500))
     }
     const acked = new Set<number>()
     await client.waitFor(m => {

@@ -111,8 +111,9 @@ export class SyncSession extends Emitter<SyncEvents> {
     this.clear()
   }
 
-  /** A sealed local change, written locally: send it if the session is live. */
+  /** A sealed local change, written locally: send it if the session is live and no acknowledged handshake covered it. */
   #sendChange(change: SealedChange): void {
+    if (!this.pending.has(change.seq)) return
     if (this.readOnly) {
       this.emit('error', new ReplicaError('read-only', `"${this.docId}" is read-only here: the change stays local`))
       return

@@ -15,6 +15,7 @@ type Command =
   | { kind: 'edit'; tab: number }
   | { kind: 'ack'; tab: number; count: number }
   | { kind: 'handshake'; tab: number }
+  | { kind: 'edit-during-handshake'; tab: number }
   | { kind: 'reload'; tab: number }
   | { kind: 'close'; tab: number }
   | { kind: 'open' }
@@ -23,6 +24,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('edit' as const), tab: fc.nat(3) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('ack' as const), tab: fc.nat(3), count: fc.integer({ min: 1, max: 3 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('handshake' as const), tab: fc.nat(3) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('edit-during-handshake' as const), tab: fc.nat(3) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('reload' as const), tab: fc.nat(3) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('close' as const), tab: fc.nat(3) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('open' as const) }) },
@@ -60,7 +62,8 @@ class Device {
     const edits = new DocumentEdits(doc, pending, store)
     const tab: Tab = { doc, store, pending, edits, inFlight: [] }
     pending.on('sealed', (change) => {
-      for (const token of tokensOf(change.update)) {
+      // As the sync session does: a change an acknowledged handshake covered is not sent again.
+      for (const token of pending.has(change.seq) ? tokensOf(change.update) : []) {
         tab.inFlight.push({ seq: change.seq, token })
         this.sent.set(token, (this.sent.get(token) ?? 0) + 1)
       }
@@ -129,6 +132,17 @@ describe('pending changes under random edits, acks, reloads, handovers and adopt
               await tab.pending.adopt()
               tab.pending.acknowledge(tab.pending.covered())
               unacknowledged.clear()
+              break
+            }
+            case 'edit-during-handshake': {
+              // A change sealed just before a handshake whose ack comes before the change's own write settles.
+              const token = `c${next++}`
+              tab.doc.getMap('m').set(token, next)
+              made.add(token)
+              tab.pending.seal()
+              tab.pending.acknowledge(tab.pending.covered())
+              unacknowledged.clear()
+              device.sent.set(token, 1) // it left inside the handshake
               break
             }
             case 'reload':

@@ -243,7 +243,7 @@ describe('local storage', () => {
     const before = writes
     for (let i = 0; i < 20; i++) {
       const r = replica({ relay: relay.url, storage })
-      await until(() => r.status === 'synced', 5_000, 'synced')
+      await waitUntil(() => r.status === 'synced', 5_000, 'synced')
       await r.close()
     }
     expect(writes).toBe(before)
@@ -320,12 +320,12 @@ describe('errors reach on(\'error\'), never a throw', () => {
       loadPending: (docId) => (readable ? inner.loadPending!(docId) : Promise.reject(new DOMException('connection lost', 'UnknownError'))),
     }
     const a = replica({ relay: relay.url, storage })
-    await until(() => a.status === 'synced', 5_000, 'synced')
+    await waitUntil(() => a.status === 'synced', 5_000, 'synced')
     expect(a.errors).toEqual([])
     readable = false
     a.doc.getText('t').insert(0, 'still sent')
     relay.dropAll()
-    await until(() => a.errors.some((e) => e.code === 'storage-unavailable'), 5_000, 'the failed read is reported')
+    await waitUntil(() => a.errors.some((e) => e.code === 'storage-unavailable'), 5_000, 'the failed read is reported')
     await a.whenSynced()
     expect(relay.text('doc')).toBe('still sent')
   })

@@ -22,7 +22,10 @@ export interface PendingNote {
 export interface PendingEvents {
   /** The number of pending changes on this device changed. */
   count(count: number): void
-  /** A change was sealed and its first write settled (committed or failed): it may go to the tabs and the relay. */
+  /**
+   * A change was sealed and its first write settled (committed or failed): it goes to the other tabs, and to
+   * the relay unless a handshake already covered it and was acknowledged (`has(seq)` is false then).
+   */
   sealed(change: SealedChange): void
   /** This replica stored or deleted pending entries (after the write committed). */
   note(note: PendingNote): void
@@ -194,7 +197,8 @@ export class PendingChanges {
   async #save(change: Change, update: Uint8Array, transactions: number): Promise<void> {
     const write = this.store.writePending({ pending: [{ update, changes: transactions }], acked: [] })
     await write.attempted
-    if (this.#changes.has(change.seq)) this.#events.emit('sealed', { seq: change.seq, update })
+    // Always: a handshake acknowledged meanwhile took the change to the relay, but the other tabs have it only from here.
+    this.#events.emit('sealed', { seq: change.seq, update })
     const [key] = await write.keys
     if (key === undefined) return
     const twin = this.#byKey.get(key)

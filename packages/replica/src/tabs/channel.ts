@@ -20,6 +20,7 @@ type TabMessage =
 export class TabChannel {
   readonly #channel: BroadcastChannel
   readonly #stop: Array<() => void>
+  #askedForGap = false
 
   constructor(name: string, private readonly doc: Y.Doc, private readonly awareness: Awareness, pending: PendingChanges) {
     this.#channel = new BroadcastChannel(name)
@@ -58,9 +59,15 @@ export class TabChannel {
         if (message.answer) this.#post({ t: 'sv', sv: Y.encodeStateVector(this.doc), answer: false })
         break
       }
-      case 'update':
+      case 'update': {
         Y.applyUpdate(this.doc, message.update, Origin.otherTab)
+        // A gap (an update that depends on one this tab never got) would hide that client's changes for
+        // good, since the relay does not echo a tab's changes to its own browser: ask the tabs once per gap.
+        const gap = this.doc.store.pendingStructs !== null
+        if (gap && !this.#askedForGap) this.#post({ t: 'sv', sv: Y.encodeStateVector(this.doc), answer: false })
+        this.#askedForGap = gap
         break
+      }
       case 'awareness':
         applyAwarenessUpdate(this.awareness, message.update, this)
         break
