@@ -23,11 +23,12 @@ const TAIL_FANIN = 16
 /** Past this many queued bytes the outbox is sent at once rather than at the end of the turn. */
 const OUTBOX_MAX_BYTES = 256 * 1024
 /**
- * A busy document's fan-out leaves at most this often. Each fan-out is one write (one syscall) per
- * subscriber, and with 500 subscribers those writes were most of the relay's CPU when every turn carried
- * an edit; a document quiet for this long still sends at the end of the turn.
+ * A busy document's fan-out leaves at most this often (one display frame at 60 Hz: a client renders no
+ * sooner anyway). Each fan-out is one write (one syscall) per subscriber, and with 500 subscribers those
+ * writes were most of the relay's CPU when every turn carried an edit; a document quiet for this long
+ * still sends at the end of the turn.
  */
-const FANOUT_INTERVAL_MS = 4
+export const FANOUT_INTERVAL_MS = 16
 
 /**
  * One open document: its state in compact encoded form (never a Y.Doc), its subscribers and awareness.

@@ -1,7 +1,7 @@
 import { decodeMessage } from '@driftless/protocol'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
-import { Room, type Subscriber } from '../src/room.js'
+import { FANOUT_INTERVAL_MS, Room, type Subscriber } from '../src/room.js'
 
 /** A subscriber that decodes what the room writes to it. */
 const listener = (): Subscriber & { updates: Uint8Array[] } => {
@@ -105,7 +105,7 @@ describe('room fan-out pacing', () => {
     room.broadcast(edit('z'), a)
     vi.advanceTimersByTime(1)
     expect(c.updates).toHaveLength(1)
-    vi.advanceTimersByTime(10)
+    vi.advanceTimersByTime(FANOUT_INTERVAL_MS)
     expect(c.updates).toHaveLength(2)
     expect(textOf(c.updates.slice(1)).split('').sort().join('')).toBe('yz')
     // Long after, an edit leaves at the end of its turn again.
