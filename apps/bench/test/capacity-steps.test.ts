@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { capacityOf, commonStep, cpuBoundCapacity, cpuPerDeliveredEdit, offeredSteps, shouldContinue, sustained, type StepResult } from '../src/capacity/steps.js'
+import { capacityOf, combineCounts, commonStep, cpuBoundCapacity, cpuPerDeliveredEdit, offeredSteps, shouldContinue, sustained, type StepResult } from '../src/capacity/steps.js'
 
 const step = (offered: number, p99Ms: number, deliveredShare: number, extra: Partial<StepResult> = {}): StepResult => ({
   offered, p99Ms, deliveredShare, p50Ms: p99Ms / 2, deliveredPerSecond: 0, cpuUtilisation: 0, cpuSeconds: 0, waitShare: 0, delivered: 0, rssMiB: 0, ...extra,
@@ -45,5 +45,15 @@ describe('capacity steps', () => {
     const run = [step(400, 5, 1, { cpuSeconds: 0.5, delivered: 100_000 })]
     expect(cpuPerDeliveredEdit(run, 400)).toBeCloseTo(5)
     expect(cpuPerDeliveredEdit(run, 800)).toBeUndefined()
+  })
+
+  it('combines the load processes: each subscriber expects every edit of every process but its own', () => {
+    const bulk = { written: 90, subscribers: [{ delivered: 100, own: 90 }, { delivered: 100, own: 0 }], latencies: [], unseen: 0, scheduleLagMs: 3 }
+    const probes = { written: 10, subscribers: [{ delivered: 99, own: 0 }], latencies: [4, 5], unseen: 1, scheduleLagMs: 1 }
+    const combined = combineCounts([bulk, probes])
+    expect(combined.expected).toBe(10 + 100 + 100)
+    expect(combined.delivered).toBe(299)
+    expect(combined.worstShare).toBe(0.99)
+    expect(combined).toMatchObject({ latencies: [4, 5], unseen: 1, scheduleLagMs: 3 })
   })
 })

@@ -19,16 +19,12 @@ export type LoadCommand =
   | { type: 'large'; protocol: WireProtocol; url: string; docId: string; updatePath: string }
   | { type: 'close' }
 
-/** What one step measured on the client side. */
+/** What one step measured in one load-generator process (the harness combines the processes: `combineCounts`). */
 export interface StepCounts {
-  /** Edits written (writers and probes) during the step. */
+  /** Edits this process wrote (writers and probes) during the step. */
   written: number
-  /** Σ over subscribers of the edits of others they should have received. */
-  expected: number
-  /** Σ over subscribers of the edits of others they received by the end of the step plus the grace. */
-  delivered: number
-  /** The lowest delivered ÷ expected of any one subscriber. */
-  worstShare: number
+  /** Per subscriber of this process: edits of others received by the end of the step plus the grace, and edits of its own. */
+  subscribers: { delivered: number; own: number }[]
   /** Probe write → observer saw it, one per write and observer that saw it (IPC cannot carry Infinity)… */
   latencies: number[]
   /** …and how many (write, observer) pairs never saw it. */

@@ -8,7 +8,7 @@ import { percentile } from '../stats.js'
 import { sleep } from '../wait.js'
 import type { LoadProcess } from './load-process.js'
 import type { WireProtocol } from './protocols.js'
-import { offeredSteps, shouldContinue, type StepResult } from './steps.js'
+import { combineCounts, offeredSteps, shouldContinue, type StepResult } from './steps.js'
 
 /** The systems of the capacity scenario: Driftless twice, once per endpoint. */
 export const CAPACITY_SYSTEMS = ['driftless', 'driftless-ywebsocket', 'y-websocket', 'hocuspocus'] as const
@@ -30,6 +30,14 @@ const WARM_MS = 1_000
 /** Where the server and the load generators run. */
 export interface Pins { server: number; load: number }
 
+/**
+ * The load generators, both pinned to the load core: `bulk` holds the writers and the counting subscribers;
+ * `probes` holds the probe clients and the subscribers that time them. Apart, the probes' timing is not held
+ * up behind the bulk process reading hundreds of sockets: a mostly idle process gets the core as soon as it
+ * wakes, so a probe's latency is the server's, not the harness's.
+ */
+export interface LoadGenerators { bulk: LoadProcess; probes: LoadProcess }
+
 /** Runs `body` against a fresh, pinned server with persistence on, then stops it and deletes its data. */
 const withServer = async <T>(system: CapacitySystem, pins: Pins, body: (server: ServerProcess) => Promise<T>, nodeArgs?: string[]): Promise<T> => {
   const data = tempDir('capacity')
@@ -47,7 +55,7 @@ const withServer = async <T>(system: CapacitySystem, pins: Pins, body: (server: 
  * stepped up until a step is not sustained. Results by subscriber count.
  */
 export const runSteps = async (
-  system: CapacitySystem, subscriberCounts: readonly number[], config: CapacityConfig, load: LoadProcess, pins: Pins,
+  system: CapacitySystem, subscriberCounts: readonly number[], config: CapacityConfig, load: LoadGenerators, pins: Pins,
   log: (message: string) => void, nodeArgs?: string[],
 ): Promise<Map<number, StepResult[]>> => withServer(system, pins, async (server) => {
   const runs = new Map<number, StepResult[]>()
@@ -56,15 +64,16 @@ export const runSteps = async (
 }, nodeArgs)
 
 const stepUp = async (
-  server: ServerProcess, system: CapacitySystem, subscribers: number, config: CapacityConfig, load: LoadProcess, log: (message: string) => void,
+  server: ServerProcess, system: CapacitySystem, subscribers: number, config: CapacityConfig, load: LoadGenerators, log: (message: string) => void,
 ): Promise<StepResult[]> => {
   const rates = offeredSteps(config.firstRate, config.lastRate)
   const totalEdits = rates.reduce((sum, rate) => sum + (rate * config.stepMs) / 1000, 0)
-  await load.request({
-    type: 'setup', protocol: PROTOCOL[system], url: server.url, docId: `capacity-${subscribers}`,
-    subscribers, writers: config.writers, observers: config.observers, probes: config.probes, probeIntervalMs: PROBE_INTERVAL_MS,
+  const common = { type: 'setup', protocol: PROTOCOL[system], url: server.url, docId: `capacity-${subscribers}`, probeIntervalMs: PROBE_INTERVAL_MS } as const
+  await load.bulk.request({
+    ...common, subscribers: subscribers - config.observers, writers: config.writers, observers: 0, probes: 0,
     editsPerWriter: Math.ceil(totalEdits / config.writers) + 10,
   })
+  await load.probes.request({ ...common, subscribers: config.observers, writers: 0, observers: config.observers, probes: config.probes, editsPerWriter: 0 })
   const steps: StepResult[] = []
   try {
     for (const rate of rates) {
@@ -72,12 +81,18 @@ const stepUp = async (
       const mark = (): { cpu: number; wait: number; at: number } => ({ cpu: server.cpuSeconds(), wait: server.waitSeconds(), at: performance.now() })
       let began = mark()
       let sampled = { ...began, rss: 0 }
-      const report = await load.request({ type: 'step', rate, durationMs: config.stepMs, graceMs: GRACE_MS, settleMs: SETTLE_MS }, (progress) => {
-        if (progress.type === 'began') began = mark()
-        if (progress.type === 'sampled') sampled = { ...mark(), rss: server.memory().rss }
-      })
-      if (report.type !== 'step-done') throw new Error(`unexpected ${report.type} after a step`)
-      const { counts } = report
+      const command = { type: 'step', rate, durationMs: config.stepMs, graceMs: GRACE_MS, settleMs: SETTLE_MS } as const
+      const reports = await Promise.all([
+        load.bulk.request(command, (progress) => {
+          if (progress.type === 'began') began = mark()
+          if (progress.type === 'sampled') sampled = { ...mark(), rss: server.memory().rss }
+        }),
+        load.probes.request(command),
+      ])
+      const counts = combineCounts(reports.map((report) => {
+        if (report.type !== 'step-done') throw new Error(`unexpected ${report.type} after a step`)
+        return report.counts
+      }))
       // A probe write an observer never saw counts as infinitely late.
       const latencies = [...counts.latencies, ...Array<number>(counts.unseen).fill(Infinity)]
       const cpuSeconds = sampled.cpu - began.cpu
@@ -98,7 +113,7 @@ const stepUp = async (
       log(`    ${rate}/s × ${subscribers}: delivered ${(step.deliveredShare * 100).toFixed(1)}% (worst subscriber ${(counts.worstShare * 100).toFixed(1)}%), p50 ${step.p50Ms.toFixed(1)} ms, p99 ${step.p99Ms.toFixed(1)} ms, CPU ${(step.cpuUtilisation * 100).toFixed(0)}%, waited for CPU ${(step.waitShare * 100).toFixed(0)}%, schedule lag ${counts.scheduleLagMs.toFixed(0)} ms, load ${loadavg()[0]!.toFixed(2)}`)
     }
   } finally {
-    await load.request({ type: 'close' })
+    await Promise.all([load.bulk.request({ type: 'close' }), load.probes.request({ type: 'close' })])
   }
   return steps
 }

@@ -13,14 +13,14 @@ interface CpuProfile { nodes: ProfileNode[]; samples: number[] }
 
 const [system = 'driftless', subscribers = '50', rate = '1600', seconds = '6'] = process.argv.slice(2)
 const dir = mkdtempSync(join(tmpdir(), 'driftless-profile-'))
-const load = startLoadProcess(1)
+const load = { bulk: startLoadProcess(1), probes: startLoadProcess(1) }
 try {
   const config = { ...FULL.capacity, firstRate: Number(rate), lastRate: Number(rate), stepMs: Number(seconds) * 1000 }
   const steps = await runSteps(system as CapacitySystem, [Number(subscribers)], config, load, { server: 0, load: 1 },
     (message) => process.stderr.write(`${message}\n`), ['--cpu-prof', '--cpu-prof-dir', dir])
   process.stderr.write(`${JSON.stringify([...steps.values()])}\n`)
 } finally {
-  await load.stop()
+  await Promise.all([load.bulk.stop(), load.probes.stop()])
 }
 const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'))
 if (!file) throw new Error(`no profile written in ${dir}`)

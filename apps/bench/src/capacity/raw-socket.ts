@@ -69,6 +69,15 @@ export class RawSocket {
     if (!this.closed) this.socket.write(frame)
   }
 
+  /** Holds writes until `uncork`, so several frames due at once leave in one syscall. */
+  cork(): void {
+    this.socket.cork()
+  }
+
+  uncork(): void {
+    this.socket.uncork()
+  }
+
   /** Sends one binary message (framing it now: for set-up, not the timed part). */
   send(message: Uint8Array): void {
     this.write(clientFrame(message))

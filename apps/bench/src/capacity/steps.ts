@@ -1,4 +1,5 @@
 /** The capacity scenario's pure logic: which loads to offer, when a step counts as sustained, and capacity. */
+import type { StepCounts } from './commands.js'
 
 /** A step is sustained when probes stay under this p99 … */
 export const P99_LIMIT_MS = 100
@@ -86,4 +87,40 @@ export const cpuPerDeliveredEdit = (steps: readonly StepResult[], offered: numbe
   const step = steps.find((s) => s.offered === offered)
   if (!step || step.delivered <= 0) return undefined
   return (step.cpuSeconds / step.delivered) * 1e6
+}
+
+/** One step's client-side counts over every load-generator process. */
+export interface CombinedCounts {
+  /** Σ over subscribers of the edits of others they should have received. */
+  expected: number
+  /** Σ over subscribers of the edits of others they received by the end of the step plus the grace. */
+  delivered: number
+  /** The lowest delivered ÷ expected of any one subscriber. */
+  worstShare: number
+  latencies: number[]
+  unseen: number
+  scheduleLagMs: number
+}
+
+/**
+ * Combines the counts of the processes that shared one step: every subscriber, in whichever process, should
+ * receive every edit written in the step by any process except its own.
+ */
+export const combineCounts = (parts: readonly StepCounts[]): CombinedCounts => {
+  const written = parts.reduce((sum, part) => sum + part.written, 0)
+  let expected = 0
+  let delivered = 0
+  let worstShare = 1
+  for (const { delivered: received, own } of parts.flatMap((part) => part.subscribers)) {
+    const should = written - own
+    expected += should
+    delivered += received
+    if (should > 0) worstShare = Math.min(worstShare, received / should)
+  }
+  return {
+    expected, delivered, worstShare,
+    latencies: parts.flatMap((part) => part.latencies),
+    unseen: parts.reduce((sum, part) => sum + part.unseen, 0),
+    scheduleLagMs: Math.max(0, ...parts.map((part) => part.scheduleLagMs)),
+  }
 }

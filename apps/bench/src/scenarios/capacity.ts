@@ -30,7 +30,7 @@ export const capacity: Scenario = {
     const steps = new Map<string, StepResult[][]>()
     const loads: { repetition: number; system: CapacitySystem; load: number[] }[] = []
     const failures: string[] = []
-    const load = startLoadProcess(PINS.load)
+    const load = { bulk: startLoadProcess(PINS.load), probes: startLoadProcess(PINS.load) }
     let results: Map<CapacitySystem, SystemSamples>
     try {
       const repeated = { ...context, config: { ...context.config, repetitions: config.repetitions } }
@@ -45,7 +45,7 @@ export const capacity: Scenario = {
           const estimate = cpuBoundCapacity(run)
           if (estimate !== undefined) values[`cpuBound${subscribers}`] = estimate
         }
-        const memory = await runMemory(system, config, context.config.largeDoc.inserts, load, PINS)
+        const memory = await runMemory(system, config, context.config.largeDoc.inserts, load.bulk, PINS)
         context.log(`    memory: ${memory.perDocKiB?.toFixed(1)} KiB/doc (${memory.sockets} sockets), ${memory.perConnectionKiB?.toFixed(1)} KiB/connection, large ×${memory.largeRatio?.toFixed(1)}`)
         for (const failure of memory.failures) {
           context.log(`    ${system} ${failure}`)
@@ -58,7 +58,7 @@ export const capacity: Scenario = {
         return values
       })
     } finally {
-      await load.stop()
+      await Promise.all([load.bulk.stop(), load.probes.stop()])
     }
     const [few, many] = config.subscribers as [number, number]
     // CPU per delivered edit at the highest step every run of every system sustained with the fewer subscribers.
