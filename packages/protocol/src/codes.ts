@@ -35,6 +35,11 @@ export const ErrorCode = {
    * client id another connection owns): those awareness states were dropped; the rest was applied.
    */
   awarenessLimit: 15,
+  /**
+   * The document was deleted on the relay: the subscription ended, the update was not stored. Stop syncing
+   * it and clear the local copy; only an explicit restore on the relay makes the id usable again.
+   */
+  documentDeleted: 16,
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
@@ -73,6 +78,8 @@ export const CloseCode = {
   rateLimited: 4005,
   /** No ping arrived within the heartbeat window; reconnect. */
   heartbeatTimeout: 4006,
+  /** A y-websocket client's document was deleted on the relay; do not reconnect to it. */
+  documentDeleted: 4007,
 } as const
 
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode]

@@ -1,6 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose'
+import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose'
 import type { Access, AuthOptions } from './options.js'
 
 /**
@@ -68,15 +68,35 @@ export class Authenticator {
     if (this.options?.authorize !== undefined) return { ok: true, grant: { token, expiresAt: 0 } }
     if (token === '') return { ok: false, reason: 'unauthorized', message: 'a token is required' }
     try {
-      const verifyOptions = { issuer: this.options?.issuer, audience: this.options?.audience }
-      const { payload } = typeof this.key === 'function'
-        ? await jwtVerify(token, this.key, verifyOptions)
-        : await jwtVerify(token, this.key as Uint8Array, verifyOptions)
+      const payload = await this.decode(token)
       return { ok: true, grant: { token, expiresAt: payload.exp ?? 0, claims: compileClaims(payload['docs']) } }
     } catch (error) {
       if (error instanceof errors.JWTExpired) return { ok: false, reason: 'tokenExpired', message: 'the token expired' }
       return { ok: false, reason: 'unauthorized', message: 'the token does not verify' }
     }
+  }
+
+  /** Whether this relay verifies JWTs itself (a secret, public key or JWKS), so admin JWTs can be checked. */
+  get verifiesJwt(): boolean {
+    return this.key !== null
+  }
+
+  /** Whether `token` is a JWT this relay verifies (signature, expiry, issuer, audience) carrying `"admin": true`. */
+  async verifyAdmin(token: string): Promise<boolean> {
+    if (this.key === null || token === '') return false
+    try {
+      return (await this.decode(token))['admin'] === true
+    } catch {
+      return false
+    }
+  }
+
+  private async decode(token: string): Promise<JWTPayload> {
+    const verifyOptions = { issuer: this.options?.issuer, audience: this.options?.audience }
+    const { payload } = typeof this.key === 'function'
+      ? await jwtVerify(token, this.key, verifyOptions)
+      : await jwtVerify(token, this.key as Uint8Array, verifyOptions)
+    return payload
   }
 
   /** Access from the grant's claims, or undefined when only the (async) `authorize` hook can tell. */
@@ -105,6 +125,8 @@ export interface SignTokenOptions {
   expiresIn?: number | string
   /** The `sub` claim, when set. */
   subject?: string
+  /** Adds `"admin": true`: the token then also opens the admin HTTP API (`/v1/…`). @default false */
+  admin?: boolean
 }
 
 /**
@@ -113,7 +135,7 @@ export interface SignTokenOptions {
  */
 export const signToken = async (options: SignTokenOptions): Promise<string> => {
   const expiresIn = options.expiresIn ?? '1h'
-  const jwt = new SignJWT({ docs: options.docs })
+  const jwt = new SignJWT(options.admin === true ? { docs: options.docs, admin: true } : { docs: options.docs })
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuedAt()
     .setExpirationTime(typeof expiresIn === 'number' ? Math.floor(Date.now() / 1000) + expiresIn : expiresIn)

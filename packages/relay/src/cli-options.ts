@@ -27,6 +27,8 @@ export const cliFlags = [
   { name: 'node-id', value: '<id>', help: "this node's id in the broker", default: 'random' },
   { name: 'log-level', value: '<level>', help: 'trace | debug | info | warn | error | silent', default: 'info' },
   { name: 'allowed-origin', value: '<origin>', help: 'allow this browser Origin (repeat for several)', default: 'any', multiple: true },
+  { name: 'admin-token', value: '<token>', help: 'open the admin HTTP API (/v1/docs…) to this bearer token', default: 'off', env: 'DRIFTLESS_ADMIN_TOKEN' },
+  { name: 'webhook-url', value: '<url>', help: 'POST document events to this URL (repeat for several)', default: 'none', multiple: true },
   { name: 'version', help: 'print the version and exit' },
   { name: 'help', help: 'show this text and exit' },
 ] as const satisfies readonly CliFlag[]
@@ -34,6 +36,8 @@ export const cliFlags = [
 /** Environment variables read by the CLI that are not a flag's fallback. */
 export const cliEnvironment = [
   { name: 'DRIFTLESS_AUTH_SECRET', help: 'HS256 secret for client tokens; without it the relay is open to everyone' },
+  { name: 'DRIFTLESS_WEBHOOK_URL', help: 'webhook URLs, comma-separated, added to --webhook-url' },
+  { name: 'DRIFTLESS_WEBHOOK_SECRET', help: 'HMAC-SHA256 key of the x-driftless-signature header of webhook requests' },
 ] as const satisfies ReadonlyArray<{ name: string; help: string }>
 
 type FlagName = (typeof cliFlags)[number]['name']
@@ -76,5 +80,5 @@ export function cliHelp(): string {
     return `  ${usage.padEnd(26)} ${flag.help}${extras.length ? ` (${extras.join('; ')})` : ''}`
   })
   const environment = cliEnvironment.map((variable) => `  ${variable.name.padEnd(26)} ${variable.help}`)
-  return `driftless-relay: the Driftless websocket relay\n\nUsage: driftless-relay [options]\n\nOptions:\n${flags.join('\n')}\n\nEnvironment:\n${environment.join('\n')}\n`
+  return `driftless-relay: the Driftless websocket relay\n\nUsage: driftless-relay [options]\n       driftless-relay export|import …  (backups; driftless-relay export --help)\n\nOptions:\n${flags.join('\n')}\n\nEnvironment:\n${environment.join('\n')}\n`
 }

@@ -2,6 +2,7 @@ import { mkdirSync, accessSync, constants } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
 import { pino, type LevelWithSilent } from 'pino'
+import { runBackupCommand } from './cli-backup.js'
 import { CliUsageError, cliHelp, parseCli } from './cli-options.js'
 import { createRelay } from './relay.js'
 import { DEFAULT_HOST, DEFAULT_PORT, type RelayOptions } from './options.js'
@@ -22,6 +23,7 @@ const prepareDataDir = (dir: string): void => {
 /** Turns the errors a user can fix while starting into messages that name the path, port or flag. */
 const explainStartError = (error: unknown, port: number, host: string, dbFile: string | undefined): unknown => {
   const code = (error as { code?: string }).code
+  if ((error as Error).name === 'WebhookConfigError') return new CliUsageError(`${(error as Error).message} (--webhook-url, DRIFTLESS_WEBHOOK_URL)`)
   if (code === 'EADDRINUSE') return new CliUsageError(`port ${port} on ${host} is already in use: choose another with --port <n> (0 picks a free one)`)
   if (code === 'EADDRNOTAVAIL') return new CliUsageError(`cannot bind ${host}: choose another interface with --host <addr>`)
   if (code === 'EACCES' && port < 1024) return new CliUsageError(`port ${port} needs privileges: choose a port above 1023 with --port <n>`)
@@ -33,6 +35,7 @@ const explainStartError = (error: unknown, port: number, host: string, dbFile: s
 
 /** Runs the CLI: starts a relay, logs one JSON line `{"msg":"listening","url":...}`, stops on SIGTERM/SIGINT. */
 export const main = async (argv: string[]): Promise<void> => {
+  if (argv[0] === 'export' || argv[0] === 'import') return runBackupCommand(argv[0], argv.slice(1))
   const values = parseCli(argv)
   if (values.help === true) return void process.stdout.write(cliHelp())
   if (values.version === true) return void process.stdout.write(`${version}\n`)
@@ -63,6 +66,13 @@ export const main = async (argv: string[]): Promise<void> => {
   const secret = process.env['DRIFTLESS_AUTH_SECRET']
   if (secret !== undefined && secret !== '') options.auth = { secret }
   if (values['allowed-origin'] !== undefined) options.allowedOrigins = values['allowed-origin']
+  if (values['admin-token'] !== undefined) options.admin = { token: values['admin-token'] }
+  const webhookUrls = [...(values['webhook-url'] ?? []), ...(process.env['DRIFTLESS_WEBHOOK_URL'] ?? '').split(',')]
+    .map(url => url.trim()).filter(url => url !== '')
+  if (webhookUrls.length > 0) {
+    options.webhookUrls = webhookUrls
+    options.webhookSecret = process.env['DRIFTLESS_WEBHOOK_SECRET']
+  }
   if (brokerUrl !== undefined) options.broker = { kind: 'redis', url: brokerUrl, nodeId: values['node-id'] }
   const relay = await createRelay(options).catch((error: unknown) => {
     throw explainStartError(error, port, host, dbFile)

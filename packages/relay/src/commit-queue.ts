@@ -3,6 +3,8 @@ import * as Y from 'yjs'
 import { ErrorCode } from '@driftless/protocol'
 import { DurabilityLedger } from './durability.js'
 import { RelayError } from './errors.js'
+import { PEER_ORIGIN } from './hooks/connection.js'
+import type { CommitOrigin } from './hooks/types.js'
 import type { PendingWrite, RelayStorage } from './storage/types.js'
 
 /** Who hears about a committed (or failed) update. */
@@ -79,10 +81,10 @@ export class CommitQueue {
   }
 
   /** Queues an accepted update; `target` gets the ack for `ackId` (if > 0) once the contract allows it. */
-  enqueue(docId: string, update: Uint8Array, target: AckTarget | null, ackId: number): void {
+  enqueue(docId: string, update: Uint8Array, target: AckTarget | null, ackId: number, origin?: CommitOrigin): void {
     // The client may have built this on what other nodes forwarded: its ack waits for those, so commit them too.
     this.commitForwarded(docId)
-    this.push({ docId, update, seqs: [this.ledger.held(docId)], target, ackId })
+    this.push({ docId, update, origin, seqs: [this.ledger.held(docId)], target, ackId })
   }
 
   /** An update another node accepted is now in this node's memory: acks of `docId` wait until it is durable. */
@@ -123,7 +125,7 @@ export class CommitQueue {
     const forwarded = this.ledger.takeRemote(docId)
     if (forwarded === null) return
     const update = forwarded.updates.length === 1 ? forwarded.updates[0]! : Y.mergeUpdates(forwarded.updates)
-    this.push({ docId, update, seqs: forwarded.seqs, target: null, ackId: 0 })
+    this.push({ docId, update, origin: PEER_ORIGIN, seqs: forwarded.seqs, target: null, ackId: 0 })
   }
 
   private push(write: QueuedWrite): void {

@@ -6,7 +6,7 @@ import {
 import type { Grant } from './auth.js'
 import { parseAwareness } from './awareness.js'
 import type { AckTarget } from './commit-queue.js'
-import type { RelayError } from './errors.js'
+import { isDeleted, type RelayError } from './errors.js'
 import type { LiveConnection, RelayContext } from './context.js'
 import type { Access } from './options.js'
 import { isEmptyUpdate, type Room, type Subscriber } from './room.js'
@@ -26,6 +26,8 @@ const MAX_INBOX = 1024
 export class DriftlessConnection extends ClientSocket implements Subscriber, AckTarget, LiveConnection {
   readonly kind = 'driftless'
   private readonly subscriptions = new Map<string, Subscription>()
+  /** Documents deleted while subscribed here: their late updates get `documentDeleted`, not `notSubscribed`. */
+  private readonly deletedDocs = new Set<string>()
   private greeted = false
   private grant: Grant | null = null
   private expired = false
@@ -203,6 +205,8 @@ export class DriftlessConnection extends ClientSocket implements Subscriber, Ack
 
   private open(docId: string, access: Access, stateVector: Uint8Array): void {
     if (access === 'deny') return this.sendError(docId, ErrorCode.forbidden, 'the token does not grant this document', 0)
+    // Subscribing again asks the relay again: the document may have been restored meanwhile.
+    this.deletedDocs.delete(docId)
     const room = this.ctx.rooms.join(docId, this)
     const subscription: Subscription = { room, access }
     this.subscriptions.set(docId, subscription)
@@ -232,10 +236,11 @@ export class DriftlessConnection extends ClientSocket implements Subscriber, Ack
       })
     }
     if (room.loaded) return reply()
-    room.ready.then(reply, () => {
+    room.ready.then(reply, (error: unknown) => {
       if (this.subscriptions.get(room.docId) !== subscription) return
       this.subscriptions.delete(room.docId)
       this.ctx.rooms.leave(room, this)
+      if (isDeleted(error)) return this.refuseDeleted(room.docId, 0)
       this.sendError(room.docId, ErrorCode.storageFailure, 'the document could not be loaded; subscribe again', 0)
     })
   }
@@ -255,7 +260,8 @@ export class DriftlessConnection extends ClientSocket implements Subscriber, Ack
     }
     const subscription = this.subscriptions.get(docId)
     if (subscription === undefined) {
-      if (this.ctx.auth.accessNow(this.grant, docId) === 'deny') {
+      if (this.deletedDocs.has(docId)) this.refuseDeleted(docId, ackId)
+      else if (this.ctx.auth.accessNow(this.grant, docId) === 'deny') {
         this.sendError(docId, ErrorCode.forbidden, 'the token does not grant this document', ackId)
       } else this.sendError(docId, ErrorCode.notSubscribed, 'subscribe to the document first', ackId)
       return null
@@ -289,6 +295,17 @@ export class DriftlessConnection extends ClientSocket implements Subscriber, Ack
     if (entries === null) return this.sendError(docId, ErrorCode.invalidUpdate, 'not a valid awareness update', 0)
     const refused = subscription.room.receiveAwareness(update, entries, this)
     if (refused !== null) this.sendError(docId, ErrorCode.awarenessLimit, `${refused}; those states were dropped`, 0)
+  }
+
+  /** Called by the room of a deleted document, which already dropped this subscriber. */
+  documentDeleted(docId: string): void {
+    if (!this.subscriptions.delete(docId)) return
+    this.refuseDeleted(docId, 0)
+  }
+
+  private refuseDeleted(docId: string, ackId: number): void {
+    if (this.deletedDocs.size < this.ctx.limits.maxDocumentsPerConnection) this.deletedDocs.add(docId)
+    this.sendError(docId, ErrorCode.documentDeleted, 'the document was deleted; nothing was stored', ackId)
   }
 
   private refuseExpired(docId: string, ackId: number): void {

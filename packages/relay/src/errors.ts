@@ -1,4 +1,4 @@
-import { errorCodeName, type ErrorCode } from '@driftless/protocol'
+import { ErrorCode, errorCodeName } from '@driftless/protocol'
 
 /**
  * A failure the relay reports to clients, typed with the protocol's `ErrorCode` (e.g. `storageFailure` when
@@ -10,3 +10,6 @@ export class RelayError extends Error {
     super(`${errorCodeName(code)}: ${message}`, options)
   }
 }
+
+/** Whether an error means "the document is deleted" (a room's load failure, a refused write). */
+export const isDeleted = (error: unknown): boolean => error instanceof RelayError && error.code === ErrorCode.documentDeleted

@@ -1,14 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
+import type { AdminHandler } from './admin/index.js'
 import type { RelayMetrics } from './metrics.js'
 import type { RelayStorage } from './storage/types.js'
 
 /** A document id no client can have asked for: the health check loads it to prove storage answers. */
 const HEALTH_PROBE_DOC = '\u0000driftless-health-probe'
 
-/** `GET /healthz` and `GET /metrics`; anything else is 404 (websockets arrive as upgrades, not here). */
-export const handleHttp = (storage: RelayStorage, metrics: RelayMetrics, isClosing: () => boolean) =>
+/**
+ * `GET /healthz`, `GET /metrics` and, when configured, the admin API (`/v1/…`); anything else is 404
+ * (websockets arrive as upgrades, not here).
+ */
+export const handleHttp = (storage: RelayStorage, metrics: RelayMetrics, isClosing: () => boolean, admin: AdminHandler | null = null) =>
   (request: IncomingMessage, response: ServerResponse): void => {
+    if (admin?.(request, response) === true) return
     const path = (request.url ?? '/').split('?')[0]
     if (request.method === 'GET' && path === '/healthz') {
       if (isClosing()) return json(response, 503, { ok: false, reason: 'shutting down' })

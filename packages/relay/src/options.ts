@@ -1,10 +1,13 @@
 import type { KeyObject, webcrypto } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { Logger, LevelWithSilent } from 'pino'
+import type { AdminOptions } from './admin/index.js'
 import { DEFAULT_AWARENESS_LIMITS, type AwarenessLimits } from './awareness.js'
 import type { RedisBrokerOptions } from './broker/redis.js'
 import type { RelayBroker } from './broker/types.js'
+import type { HookOptions, RelayHooks } from './hooks/types.js'
 import type { StorageOption } from './storage/index.js'
+import type { WebhookDeliveryOptions } from './webhooks/options.js'
 
 /** What a token grants on one document. */
 export type Access = 'write' | 'read' | 'deny'
@@ -55,7 +58,7 @@ export interface AuthOptions {
 export type BrokerOption = { kind: 'local' } | ({ kind: 'redis' } & RedisBrokerOptions) | RelayBroker
 
 /** Options of `createRelay`. */
-export interface RelayOptions {
+export interface RelayOptions extends HookOptions {
   /** Port to listen on; 0 picks a free one (read it from `relay.port`). @default 8787 */
   port?: number
   /** Interface to bind. @default '127.0.0.1' */
@@ -69,6 +72,11 @@ export interface RelayOptions {
   broker?: BrokerOption
   /** Token verification. @default none: every client may read and write every document */
   auth?: AuthOptions
+  /**
+   * The admin HTTP API (`/v1/docs…`, see the README): a static bearer token, and/or JWTs verified by `auth`
+   * carrying `"admin": true`. @default only admin JWTs, when `auth` verifies JWTs; else off (404)
+   */
+  admin?: AdminOptions
   /**
    * Browser origins allowed to connect (exact `Origin` header values); others get HTTP 403 before the upgrade.
    * Requests without an `Origin` header (non-browser clients) are not affected.
@@ -105,6 +113,19 @@ export interface RelayOptions {
   logger?: Logger
   /** Level of the default logger. @default 'info' */
   logLevel?: LevelWithSilent
+  /** In-process hooks (see `RelayHooks`); tuned by the `HookOptions` fields. @default none */
+  hooks?: RelayHooks
+  /**
+   * URLs that receive `document.changed` / `document.deleted` events (POST, JSON), at least once, from an
+   * outbox in storage. @default none
+   */
+  webhookUrls?: readonly string[]
+  /** Key of the HMAC-SHA256 signature in `x-driftless-signature`. @default none: requests are unsigned (and the relay warns) */
+  webhookSecret?: string
+  /** A document's `document.changed` is sent at most once per this many ms (its first change opens the window). @default 1000 */
+  webhookDebounceMs?: number
+  /** Retries, timeouts and polling of webhook delivery. */
+  webhookDelivery?: WebhookDeliveryOptions
 }
 
 /** Options with every default filled in. */

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream'
 import { pino } from 'pino'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { CloseCode, MAX_DOC_ID_BYTES } from '@driftless/protocol'
+import { createAdminApi } from './admin/index.js'
 import { Authenticator } from './auth.js'
 import { createLocalBroker } from './broker/local.js'
 import { createRedisBroker } from './broker/redis.js'
@@ -11,11 +12,15 @@ import { CommitQueue } from './commit-queue.js'
 import { Compactor } from './compaction.js'
 import { DriftlessConnection } from './connection.js'
 import type { LiveConnection, RelayContext } from './context.js'
+import { HookRunner } from './hooks/runner.js'
+import { SEED_ORIGIN } from './hooks/connection.js'
 import { handleHttp, refuseUpgrade } from './http.js'
+import { DocumentLifecycle } from './lifecycle.js'
 import { RelayMetrics } from './metrics.js'
 import { DEFAULT_HOST, DEFAULT_PORT, resolveLimits, type RelayOptions } from './options.js'
 import { Rooms } from './rooms.js'
 import { createStorage } from './storage/index.js'
+import { resolveWebhookConfig, Webhooks } from './webhooks/index.js'
 import { YWebsocketConnection } from './ywebsocket.js'
 
 /** Counts for diagnostics and tests (leak checks). */
@@ -39,6 +44,13 @@ export interface Relay {
   readonly metrics: RelayMetrics['registry']
   stats(): RelayStats
   /**
+   * Deletes a document on every node (what `DELETE /v1/docs/:id` does): its stored rows go, a tombstone
+   * refuses every later subscribe and update, subscribers get `documentDeleted`. Resolves once committed.
+   */
+  deleteDocument(docId: string): Promise<void>
+  /** Undeletes a document (it starts empty); false when it was not deleted. */
+  restoreDocument(docId: string): Promise<boolean>
+  /**
    * Graceful shutdown: stops accepting connections, commits (and acks) every accepted update, closes
    * sockets with 1001, then closes storage and broker if the relay created them.
    */
@@ -47,6 +59,8 @@ export interface Relay {
 
 const DRIFTLESS_SUBPROTOCOL = 'driftless'
 const CLOSE_WAIT_MS = 2000
+/** How long shutdown waits for hook calls still running. */
+const HOOK_DRAIN_MS = 2000
 
 /** Starts a relay. Resolves once it listens. */
 export const createRelay = async (options: RelayOptions = {}): Promise<Relay> => {
@@ -80,22 +94,46 @@ export const createRelay = async (options: RelayOptions = {}): Promise<Relay> =>
       broker.markDurable(docId).catch((error: unknown) => logger.warn({ err: error, docId }, 'broker markDurable failed'))
     }
   }
-  const commits: CommitQueue = new CommitQueue(storage, {
+  const webhooks = options.webhookUrls === undefined || options.webhookUrls.length === 0 ? null
+    : new Webhooks(storage, resolveWebhookConfig(options.webhookUrls, options.webhookSecret, options.webhookDebounceMs, options.webhookDelivery),
+      metrics.registry, logger.child({ component: 'webhooks' }))
+  const hooks = new HookRunner(options.hooks ?? {}, options, {
+    logger,
+    commitSeed: (docId, update) => new Promise<void>((resolve, reject) => {
+      commits.enqueue(docId, update, { committed: () => resolve(), commitFailed: (_doc, _ack, error) => reject(error) }, 1, SEED_ORIGIN)
+    }),
+  })
+  const commits: CommitQueue = new CommitQueue(webhooks?.commitStorage ?? storage, {
     onCommitted: writes => {
       compactor.committed(writes)
       markDurable(writes)
+      hooks.committed(writes)
     },
     onCommitDuration: (seconds, updates) => metrics.committed(seconds, updates),
   }, logger)
   const rooms: Rooms = new Rooms({
     storage, broker, commits, logger, idleMs: limits.documentIdleMs, awareness: limits.awareness,
     onLoaded: (docId, rows) => compactor.loaded(docId, rows),
-    onEvicted: docId => compactor.forget(docId),
+    onEvicted: docId => {
+      compactor.forget(docId)
+      hooks.idle(docId)
+    },
+    seed: docId => hooks.seed(docId),
+    onJoined: (docId, subscriber) => hooks.subscribed(docId, subscriber),
+    onLeft: (docId, subscriber) => hooks.unsubscribed(docId, subscriber),
   })
-  const ctx: RelayContext = { limits, logger, metrics, rooms, commits, auth, connections, closing: false }
+  const ctx: RelayContext = { limits, logger, metrics, rooms, commits, auth, connections, hooks, webhooks, closing: false }
   if (!auth.enabled) logger.warn('no auth configured: every client may read and write every document')
 
-  const server = createServer(handleHttp(storage, metrics, () => ctx.closing))
+  const lifecycle = new DocumentLifecycle({ storage, broker, rooms, logger, hooks, webhooks })
+  const admin = createAdminApi(options.admin ?? {}, {
+    storage, rooms, auth, logger,
+    maxBodyBytes: options.admin?.maxBodyBytes ?? limits.maxMessageBytes,
+    deleteDocument: docId => lifecycle.deleteDocument(docId),
+    restoreDocument: docId => lifecycle.restoreDocument(docId),
+    isClosing: () => ctx.closing,
+  })
+  const server = createServer(handleHttp(storage, metrics, () => ctx.closing, admin))
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: limits.maxMessageBytes,
@@ -189,6 +227,8 @@ export const createRelay = async (options: RelayOptions = {}): Promise<Relay> =>
     rooms.closeAll()
     server.closeAllConnections()
     await serverClosed
+    await hooks.close(HOOK_DRAIN_MS)
+    await webhooks?.close()
     if (ownsStorage) await storage.close()
     if (ownsBroker) await broker.close()
     logger.info('relay closed')
@@ -205,6 +245,8 @@ export const createRelay = async (options: RelayOptions = {}): Promise<Relay> =>
       pendingCommits: commits.size,
       trackedLogs: compactor.tracked,
     }),
+    deleteDocument: docId => lifecycle.deleteDocument(docId),
+    restoreDocument: docId => lifecycle.restoreDocument(docId),
     close: () => (closed ??= shutdown()),
   }
 }

@@ -9,6 +9,8 @@ export interface Subscriber {
   send(frame: Uint8Array): void
   /** Sends a complete websocket message built by `wsBinaryFrame`, shared between subscribers. */
   sendWire(wire: Buffer): void
+  /** The document was deleted: the subscriber is no longer in the room; tell the client. */
+  documentDeleted(docId: string): void
 }
 
 /** Updates merged into one, and how many went in (the tail's merge schedule). */

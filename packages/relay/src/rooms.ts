@@ -1,8 +1,12 @@
 import * as Y from 'yjs'
 import type { Logger } from 'pino'
+import { ErrorCode } from '@driftless/protocol'
 import type { AwarenessLimits } from './awareness.js'
 import type { RelayBroker } from './broker/types.js'
 import type { AckTarget, CommitQueue } from './commit-queue.js'
+import { isDeleted, RelayError } from './errors.js'
+import { clientOrigin } from './hooks/connection.js'
+import type { CommitOrigin } from './hooks/types.js'
 import { EMPTY_UPDATE, Room, type Subscriber } from './room.js'
 import type { RelayStorage, StoredUpdate } from './storage/types.js'
 
@@ -16,6 +20,10 @@ export interface RoomsDeps {
   /** A document was loaded with this stored log (compaction accounting). */
   onLoaded(docId: string, rows: readonly StoredUpdate[]): void
   onEvicted(docId: string): void
+  /** A document storage does not have is opening: its seed (already committed), or null. */
+  seed(docId: string): Promise<Uint8Array | null>
+  onJoined(docId: string, subscriber: Subscriber): void
+  onLeft(docId: string, subscriber: Subscriber): void
 }
 
 /**
@@ -54,13 +62,17 @@ export class Rooms {
       clearTimeout(room.evictTimer)
       room.evictTimer = null
     }
-    room.subscribers.add(subscriber)
+    if (!room.subscribers.has(subscriber)) {
+      room.subscribers.add(subscriber)
+      this.deps.onJoined(docId, subscriber)
+    }
     return room
   }
 
   /** Removes a subscriber, tells the others its awareness states are gone, and schedules eviction. */
   leave(room: Room, subscriber: Subscriber): void {
     if (!room.subscribers.delete(subscriber)) return
+    this.deps.onLeft(room.docId, subscriber)
     const removal = room.awareness.removeOwner(subscriber)
     if (removal !== null) room.broadcastAwareness(removal, subscriber)
     if (room.subscribers.size > 0 || room.evicted) return
@@ -69,13 +81,30 @@ export class Rooms {
   }
 
   /** Takes a client's (already checked) update: fan-out now, broker, then the commit queue for the ack. */
-  accept(room: Room, update: Uint8Array, origin: Subscriber, target: AckTarget | null, ackId: number): void {
+  accept(
+    room: Room, update: Uint8Array, origin: Subscriber, target: AckTarget | null, ackId: number,
+    commitOrigin: CommitOrigin = clientOrigin(origin),
+  ): void {
     room.addUpdate(update)
     room.broadcast(update, origin)
     this.deps.broker.publish(room.docId, update).catch((error: unknown) => {
       this.deps.logger.warn({ err: error, docId: room.docId }, 'broker publish failed')
     })
-    this.deps.commits.enqueue(room.docId, update, target, ackId)
+    this.deps.commits.enqueue(room.docId, update, target, ackId, commitOrigin)
+  }
+
+  /**
+   * The document was deleted (its tombstone is committed): every subscriber is told and removed, updates
+   * queued for fan-out are dropped, and the room leaves memory.
+   */
+  dropDeleted(docId: string): void {
+    const room = this.rooms.get(docId)
+    if (room === undefined) return
+    const subscribers = [...room.subscribers]
+    room.subscribers.clear()
+    room.failLoad(deletedError(docId))
+    this.evict(room, true)
+    for (const subscriber of subscribers) subscriber.documentDeleted(docId)
   }
 
   /** Drops presence states their clients stopped renewing, and tells the other subscribers. */
@@ -114,17 +143,22 @@ export class Rooms {
         this.deps.commits.heldFromBroker(room.docId, update)
         room.addUpdate(update)
         room.broadcast(update, null)
+      }, control => {
+        if (control === 'deleted') this.confirmDeleted(room)
       })
       if (room.evicted) stop()
       else room.stopBroker = stop
-      const rows = await storage.load(room.docId)
-      const merged = rows.length === 0 ? EMPTY_UPDATE
+      const [tombstone, rows] = await Promise.all([storage.tombstone(room.docId), storage.load(room.docId)])
+      if (tombstone !== null) throw deletedError(room.docId)
+      const seed = rows.length === 0 ? await this.deps.seed(room.docId) : null
+      const merged = seed !== null ? seed
+        : rows.length === 0 ? EMPTY_UPDATE
         : rows.length === 1 ? rows[0]!.update
           : Y.mergeUpdates(rows.map(row => row.update))
       room.finishLoad(merged)
       if (!room.evicted) this.deps.onLoaded(room.docId, rows)
     } catch (error) {
-      logger.error({ err: error, docId: room.docId }, 'loading document failed')
+      if (!isDeleted(error)) logger.error({ err: error, docId: room.docId }, 'loading document failed')
       // Forget the room so the next subscribe tries again; current subscribers are told by `ready`.
       if (this.rooms.get(room.docId) === room) this.rooms.delete(room.docId)
       room.evicted = true
@@ -134,4 +168,18 @@ export class Rooms {
       room.failLoad(error)
     }
   }
+
+  /**
+   * Another node deleted the document. The broker may replay a deletion older than a restore, so the
+   * tombstone in storage (shared by every node) decides.
+   */
+  private confirmDeleted(room: Room): void {
+    this.deps.storage.tombstone(room.docId).then(tombstone => {
+      if (tombstone !== null && this.rooms.get(room.docId) === room) this.dropDeleted(room.docId)
+    }, (error: unknown) => this.deps.logger.warn({ err: error, docId: room.docId }, 'checking a deletion failed'))
+  }
 }
+
+const deletedError = (docId: string): RelayError =>
+  new RelayError(ErrorCode.documentDeleted, `"${docId}" was deleted; only a restore makes it usable again`)
+

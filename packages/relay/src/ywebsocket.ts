@@ -7,6 +7,7 @@ import { parseAwareness } from './awareness.js'
 import { yAwarenessFrame, YMessage, yStep1Frame, yStep2Frame, YSync } from './frames.js'
 import type { Access } from './options.js'
 import type { Room, Subscriber } from './room.js'
+import { isDeleted } from './errors.js'
 import { ClientSocket } from './client-socket.js'
 import { isValidUpdate } from './validate.js'
 
@@ -43,7 +44,12 @@ export class YWebsocketConnection extends ClientSocket implements Subscriber, Ac
       while (this.inbox.length > 0 && !this.socket.closing) this.handle(this.inbox.shift()!)
     }
     if (this.room.loaded) start()
-    else this.room.ready.then(start, () => this.close(STORAGE_FAILURE, 'the document could not be loaded'))
+    else {
+      this.room.ready.then(start, (error: unknown) => {
+        if (isDeleted(error)) this.documentDeleted()
+        else this.close(STORAGE_FAILURE, 'the document could not be loaded')
+      })
+    }
   }
 
   /** y-websocket clients answer ws pings by themselves; a pong counts as a sign of life. */
@@ -52,6 +58,11 @@ export class YWebsocketConnection extends ClientSocket implements Subscriber, Ac
   }
 
   committed(): void {}
+
+  /** y-websocket has no error message: the close code says it (and stops the client's edits reaching storage). */
+  documentDeleted(): void {
+    this.close(CloseCode.documentDeleted, 'document deleted')
+  }
 
   /** No way to tell a y-websocket client; closing makes it reconnect and send its state again. */
   commitFailed(): void {

@@ -1,4 +1,4 @@
-import { createMemoryStorage, type PendingWrite, type RelayStorage } from '../src/index.js'
+import { createMemoryStorage, type ListQuery, type PendingWrite, type RelayStorage } from '../src/index.js'
 
 /**
  * A storage (memory unless given one) whose commits wait until `release()`; `crash()` forgets everything not
@@ -56,5 +56,26 @@ export class GatedStorage implements RelayStorage {
 
   close() {
     return this.durable.close()
+  }
+
+  // Document lifecycle: straight through.
+  listDocuments(query: ListQuery) {
+    return this.durable.listDocuments(query)
+  }
+
+  tombstone(docId: string) {
+    return this.durable.tombstone(docId)
+  }
+
+  listTombstones(query: ListQuery) {
+    return this.durable.listTombstones(query)
+  }
+
+  deleteDocument(docId: string, deletedAt: number) {
+    return this.durable.deleteDocument(docId, deletedAt)
+  }
+
+  restoreDocument(docId: string) {
+    return this.durable.restoreDocument(docId)
   }
 }

@@ -24,7 +24,7 @@ runStorageContract('postgres', () => {
       const client = new pg.Client({ connectionString: server.url })
       await client.connect()
       try {
-        await client.query(`DROP TABLE IF EXISTS ${table}`)
+        await client.query(`DROP TABLE IF EXISTS ${table}, ${table}_tombstones`)
       } finally {
         await client.end()
       }

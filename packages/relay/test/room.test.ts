@@ -10,6 +10,7 @@ const listener = (): Subscriber & { updates: Uint8Array[] } => {
     kind: 'driftless',
     updates,
     send() {},
+    documentDeleted() {},
     sendWire(wire) {
       const headerLength = wire[1]! < 126 ? 2 : wire[1] === 126 ? 4 : 10
       const decoded = decodeMessage(wire.subarray(headerLength))
@@ -77,6 +78,7 @@ describe('room fan-out', () => {
     const watcher: Subscriber = {
       kind: 'driftless',
       send() {},
+      documentDeleted() {},
       sendWire(wire) {
         const decoded = decodeMessage(wire.subarray(2))
         if (decoded.ok) order.push(decoded.message.type)

@@ -44,6 +44,13 @@ export interface ReplicaOptions {
   refreshBeforeMs?: number
   /** Merge the local update log into one row once it has more rows than this. @default 500 */
   compactAfter?: number
+  /**
+   * What to do with the local copy when the relay says the document was deleted (`deleted` event): `'clear'`
+   * removes it from local storage (log and pending changes); `'keep'` leaves the stored document (pending
+   * changes are dropped either way: the relay would refuse them).
+   * @default 'clear'
+   */
+  onDeleted?: 'clear' | 'keep'
 }
 
 export const relayUrls = (relay: ReplicaOptions['relay']): string[] =>

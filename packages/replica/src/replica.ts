@@ -27,6 +27,11 @@ export interface ReplicaEvents {
   error(error: ReplicaError): void
   /** This tab took (true) or lost (false) the relay connection. */
   leader(isLeader: boolean): void
+  /**
+   * The relay deleted the document: syncing stopped for good, pending changes were dropped and (unless
+   * `onDeleted: 'keep'`) the local copy cleared. Emitted once the local storage work is done.
+   */
+  deleted(): void
 }
 
 /**
@@ -56,6 +61,7 @@ export class Replica {
   readonly #unreachable: ReplicaError | undefined
   #port: DocPort | undefined
   #closed = false
+  #deleted = false
   #wasSynced = false
   #restoreTimer: ReturnType<typeof setTimeout> | undefined
 
@@ -78,6 +84,7 @@ export class Replica {
       this.#events.emit('pending', count)
       this.#update()
     })
+    this.#session.on('deleted', () => void this.#onDeleted())
     const urls = relayUrls(options.relay)
     const WebSocketImpl = options.WebSocket ?? (globalThis.WebSocket as unknown as ReplicaOptions['WebSocket'])
     if (urls.length > 0 && !WebSocketImpl) {
@@ -102,6 +109,11 @@ export class Replica {
   /** This tab holds the relay connection (always true without cross-tab sharing). */
   get isLeader(): boolean {
     return this.#link?.isLeader ?? true
+  }
+
+  /** The relay deleted this document (see the `deleted` event); the replica no longer syncs or stores it. */
+  get deleted(): boolean {
+    return this.#deleted
   }
 
   /**
@@ -131,7 +143,7 @@ export class Replica {
 
   /** Connects to the relay (again, after `disconnect()`). */
   connect(): void {
-    if (this.#closed || this.#port || !this.#link || relayUrls(this.options.relay).length === 0) return
+    if (this.#closed || this.#deleted || this.#port || !this.#link || relayUrls(this.options.relay).length === 0) return
     let port: DocPort | undefined = undefined
     port = this.#link.attach(this.docId, {
       state: (state) => { if (this.#port === port) this.#session.onState(state) },
@@ -201,6 +213,30 @@ export class Replica {
       if (this.#closed) return
       void this.#restore().then((done) => { if (!done && !this.#closed) this.#restoreLater(backoff) })
     }, backoff.next() + 100)
+  }
+
+  /**
+   * The relay deleted the document. Stops syncing and recording edits, drops pending changes (the relay
+   * refuses them for good), then clears local storage unless told to keep it, and says so.
+   */
+  async #onDeleted(): Promise<void> {
+    if (this.#deleted || this.#closed) return
+    this.#deleted = true
+    this.disconnect()
+    this.#edits.close()
+    try {
+      await this.#pending.clear()
+      if (this.options.onDeleted === 'keep') {
+        await this.#store.whenSaved()
+      } else {
+        // Writes still queued must land before the clear, and none may follow it.
+        await this.#store.close()
+        await this.#storage.adapter.clear(this.docId)
+      }
+    } catch (error) {
+      this.#events.emit('error', toStorageError(error))
+    }
+    if (!this.#closed) this.#events.emit('deleted')
   }
 
   readonly #onAwareness = (

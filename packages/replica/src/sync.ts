@@ -12,6 +12,8 @@ import type { PendingChanges, SealedChange } from './pending/changes.js'
 export interface SyncEvents {
   /** Something about the session changed (state, handshake, read-only). */
   changed(): void
+  /** The relay deleted the document (`documentDeleted`): syncing it is over. */
+  deleted(): void
   error(error: ReplicaError): void
 }
 
@@ -181,6 +183,9 @@ export class SyncSession extends Emitter<SyncEvents> {
         this.forbidden = true
         this.emit('error', new ReplicaError('forbidden', `the token does not grant "${this.docId}": ${text}`))
         this.emit('changed')
+        return
+      case ErrorCode.documentDeleted:
+        this.emit('deleted')
         return
       case ErrorCode.unauthorized:
       case ErrorCode.tokenExpired:

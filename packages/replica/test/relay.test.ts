@@ -46,6 +46,7 @@ describe('replica against the real relay (Node, ws, memory storage)', () => {
     let gate = new Promise<void>((resolve) => { release = resolve })
     let appends = 0
     const storage: RelayStorage = {
+      ...inner,
       load: (docId) => inner.load(docId),
       append: async (writes) => {
         appends++

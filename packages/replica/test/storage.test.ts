@@ -114,6 +114,7 @@ const sharedPerCase = (create: () => StorageAdapter): StorageAdapter => {
     load: (docId) => (closed ? Promise.reject(new Error('closed')) : inner.load(docId)),
     write: (docId, w) => (closed ? Promise.reject(new Error('closed')) : inner.write(docId, w)),
     replace: (docId, k, m) => (closed ? Promise.reject(new Error('closed')) : inner.replace(docId, k, m)),
+    clear: (docId) => (closed ? Promise.reject(new Error('closed')) : inner.clear(docId)),
     close: async () => { closed = true },
   }
 }

@@ -23,6 +23,8 @@ export interface ServerOptions {
   cpu?: number
   /** Extra node flags, e.g. `--cpu-prof` to profile the server. @default [] */
   nodeArgs?: string[]
+  /** Driftless only: a script taking the CLI's `--port --host --data` flags instead of the CLI, plus these arguments. @default the CLI */
+  script?: { path: string; args: string[] }
 }
 
 /** A running server process. */
@@ -42,7 +44,7 @@ export interface ServerProcess {
   stop(): Promise<void>
 }
 
-const command = (kind: ServerKind, { dataDir, port = 0, env: extraEnv = {} }: ServerOptions): { args: string[]; env: NodeJS.ProcessEnv } => {
+const command = (kind: ServerKind, { dataDir, port = 0, env: extraEnv = {}, script }: ServerOptions): { args: string[]; env: NodeJS.ProcessEnv } => {
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', ...extraEnv }
   switch (kind) {
     case 'y-websocket':
@@ -52,7 +54,10 @@ const command = (kind: ServerKind, { dataDir, port = 0, env: extraEnv = {} }: Se
       return { args: [join(BENCH_DIR, 'servers', 'hocuspocus-server.mjs'), ...(dataDir ? ['--data', join(dataDir, 'hocuspocus.sqlite')] : [])], env }
     case 'driftless':
       if (!dataDir) throw new Error('the Driftless relay always needs a data directory')
-      return { args: [join(REPO_DIR, 'packages', 'relay', 'bin', 'driftless-relay.js'), '--port', String(port), '--host', '127.0.0.1', '--data', dataDir], env }
+      return {
+        args: [script?.path ?? join(REPO_DIR, 'packages', 'relay', 'bin', 'driftless-relay.js'), '--port', String(port), '--host', '127.0.0.1', '--data', dataDir, ...(script?.args ?? [])],
+        env,
+      }
   }
 }
 

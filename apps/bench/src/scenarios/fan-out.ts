@@ -1,8 +1,8 @@
 import type { Scenario } from '../scenario.js'
 import { repeatAlternating, rowFrom, serverSystems, tempDir } from '../scenario.js'
-import { startServer } from '../proc/server-process.js'
+import { startServer, type ServerProcess } from '../proc/server-process.js'
 import { createRng, waitUntil } from '@driftless/testkit/support'
-import type { SyncClient } from '../systems/types.js'
+import type { ClientSystem, SyncClient } from '../systems/types.js'
 import { tick } from '../wait.js'
 
 const SCENARIO = '1. client-side fan-out'
@@ -11,6 +11,41 @@ const converged = (clients: readonly SyncClient[], length: number): boolean => {
   if (!clients.every((c) => c.doc.getText('text').length === length)) return false
   const first = clients[0]?.doc.getText('text').toString()
   return clients.every((c) => c.doc.getText('text').toString() === first)
+}
+
+/**
+ * The fan-out workload on a running server: `count` clients on one document, `rounds` rounds in which every
+ * client inserts one character at a seeded random position, until all hold the same text.
+ */
+export const measureFanOut = async (
+  server: ServerProcess, clientSystem: ClientSystem, docId: string, count: number, rounds: number, seed: number,
+): Promise<{ convergeMs: number; rate: number; cpu: number; peakRss: number }> => {
+  const clients: SyncClient[] = []
+  try {
+    for (let i = 0; i < count; i++) clients.push(clientSystem.open(server.url, docId))
+    await Promise.all(clients.map((c) => c.whenConnected()))
+    const rng = createRng(seed)
+    const cpuBefore = server.cpuSeconds()
+    const started = performance.now()
+    for (let round = 0; round < rounds; round++) {
+      for (const client of clients) {
+        const text = client.doc.getText('text')
+        text.insert(rng.int(0, text.length), String.fromCharCode(97 + (round % 26)))
+      }
+      await tick()
+    }
+    await waitUntil(() => converged(clients, rounds * count), 180_000, 'fan-out convergence', { intervalMs: 2 })
+    const seconds = (performance.now() - started) / 1000
+    const delivered = rounds * count * (count - 1)
+    return {
+      convergeMs: seconds * 1000,
+      rate: delivered / seconds,
+      cpu: server.cpuSeconds() - cpuBefore,
+      peakRss: server.memory().peakRss / 2 ** 20,
+    }
+  } finally {
+    await Promise.all(clients.map((c) => c.close()))
+  }
 }
 
 /**
@@ -29,31 +64,9 @@ export const fanOut: Scenario = {
       const server = await startServer(system, { dataDir: system === 'driftless' ? data.path : undefined })
       const clientSystem = context.clients[system]
       if (!clientSystem) throw new Error(`${system} clients unavailable`)
-      const clients: SyncClient[] = []
       try {
-        for (let i = 0; i < count; i++) clients.push(clientSystem.open(server.url, `fan-out-${rep}`))
-        await Promise.all(clients.map((c) => c.whenConnected()))
-        const rng = createRng(1000 + rep)
-        const cpuBefore = server.cpuSeconds()
-        const started = performance.now()
-        for (let round = 0; round < rounds; round++) {
-          for (const client of clients) {
-            const text = client.doc.getText('text')
-            text.insert(rng.int(0, text.length), String.fromCharCode(97 + (round % 26)))
-          }
-          await tick()
-        }
-        await waitUntil(() => converged(clients, rounds * count), 180_000, 'fan-out convergence', { intervalMs: 2 })
-        const seconds = (performance.now() - started) / 1000
-        const delivered = rounds * count * (count - 1)
-        return {
-          convergeMs: seconds * 1000,
-          rate: delivered / seconds,
-          cpu: server.cpuSeconds() - cpuBefore,
-          peakRss: server.memory().peakRss / 2 ** 20,
-        }
+        return await measureFanOut(server, clientSystem, `fan-out-${rep}`, count, rounds, 1000 + rep)
       } finally {
-        await Promise.all(clients.map((c) => c.close()))
         await server.stop()
         data.remove()
       }

@@ -3,7 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import type * as IORedis from 'ioredis'
 import type { Redis } from 'ioredis'
 import * as Y from 'yjs'
-import { decodeEntry, NODE_FIELD, UPDATE_FIELD } from './redis-entry.js'
+import { CONTROL_FIELD, decodeEntry, NODE_FIELD, UPDATE_FIELD } from './redis-entry.js'
 import { missedEntries } from './redis-gaps.js'
 import { streamIdAt, streamIdBefore } from './redis-ids.js'
 import { isValidUpdate as isWellFormedUpdate } from '../validate.js'
@@ -12,11 +12,13 @@ import { StreamReader } from './redis-reader.js'
 import { RecentPublishes } from './redis-recent.js'
 import { BrokerError } from '../adapter-errors.js'
 import type { RedisBroker, RedisBrokerLogger, RedisBrokerOptions } from './redis-options.js'
+import type { BrokerControl } from './types.js'
 
 export type { RedisBroker, RedisBrokerLogger, RedisBrokerOptions }
 
 interface DocState {
   handlers: Set<(update: Uint8Array) => void>
+  controlHandlers: Set<(control: BrokerControl) => void>
   /** Resolves once the stream is being read from its starting point. */
   ready: Promise<void>
 }
@@ -136,7 +138,19 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
       logger.warn({ docId, entryId: id, reason: entry.reason }, 'skipping a malformed broker entry')
       return
     }
-    if (entry.nodeId !== nodeId) handOver(docId, id, entry.update)
+    if (entry.nodeId === nodeId) return
+    if ('control' in entry) handOverControl(docId, id, entry.control)
+    else handOver(docId, id, entry.update)
+  }
+
+  const handOverControl = (docId: string, id: string, control: BrokerControl): void => {
+    for (const handler of docs.get(docId)?.controlHandlers ?? []) {
+      try {
+        handler(control)
+      } catch (error) {
+        logger.warn({ docId, entryId: id, err: String(error) }, 'broker control handler failed')
+      }
+    }
   }
 
   const recover = async (docId: string): Promise<void> => {
@@ -191,13 +205,22 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
       }
     },
 
-    async subscribe(docId, onUpdate) {
+    async publishControl(docId, control) {
+      if (closed) throw new BrokerError('closed', 'broker is closed')
+      const key = streamKey(docId)
+      const id = await untilClosed(commands.xadd(key, 'MAXLEN', '~', maxStreamLength, '*', NODE_FIELD, nodeId, CONTROL_FIELD, control))
+      // Updates from before a deletion must not be replayed into the document should it be restored.
+      if (id !== null && control === 'deleted') await untilClosed(commands.xtrim(key, 'MINID', id))
+    },
+
+    async subscribe(docId, onUpdate, onControl) {
       if (closed) throw new BrokerError('closed', 'broker is closed')
       let state = docs.get(docId)
       if (state === undefined) {
         const key = streamKey(docId)
         const created: DocState = {
           handlers: new Set(),
+          controlHandlers: new Set(),
           ready: startingPoint(key).then((lastId) => {
             if (docs.get(docId) === created) reader.add({ key, lastId, onEntry: (id, fields) => deliver(docId, id, fields) })
           }),
@@ -207,9 +230,11 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
       }
       const current = state
       current.handlers.add(onUpdate)
+      if (onControl !== undefined) current.controlHandlers.add(onControl)
       await current.ready
       return () => {
         current.handlers.delete(onUpdate)
+        if (onControl !== undefined) current.controlHandlers.delete(onControl)
         if (current.handlers.size === 0 && docs.get(docId) === current) {
           docs.delete(docId)
           lastPublished.delete(docId)

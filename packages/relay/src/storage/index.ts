@@ -26,6 +26,6 @@ export const createStorage = (option: StorageOption): RelayStorage => {
   }
 }
 
-export type { RelayStorage, StoredUpdate, PendingWrite } from './types.js'
+export type { RelayStorage, StoredUpdate, PendingWrite, DocumentSummary, ListQuery, Tombstone } from './types.js'
 export { createMemoryStorage, createSqliteStorage, type SqliteStorageOptions }
 export { createPostgresStorage, type PostgresStorageOptions } from './postgres.js'

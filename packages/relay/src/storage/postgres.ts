@@ -1,6 +1,8 @@
 import type pg from 'pg'
 import { requireOptional } from '../optional-dependency.js'
 import { StorageError } from '../adapter-errors.js'
+import { createLifecycleSchema, notTombstoned, postgresLifecycle } from './postgres-lifecycle.js'
+import { appendWithOutbox, createOutboxSchema, createPostgresOutbox } from './postgres-outbox.js'
 import type { PendingWrite, RelayStorage, StoredUpdate } from './types.js'
 
 /** The driver is loaded on first use: a relay on SQLite should not carry it in memory (about 4 MiB). */
@@ -21,6 +23,11 @@ export interface PostgresStorageOptions {
    * @default 'driftless_updates'
    */
   table?: string
+  /**
+   * Table holding pending webhook deliveries (the outbox); created on first use.
+   * @default 'driftless_webhook_outbox'
+   */
+  outboxTable?: string
   /**
    * A query (or waiting for a pooled connection) that takes longer fails, so a hung database turns into
    * `storageFailure` errors that clients retry, not into writes that wait forever.
@@ -56,6 +63,10 @@ export function createPostgresStorage(options: PostgresStorageOptions): RelaySto
   if (!IDENTIFIER.test(table)) {
     throw new StorageError('invalidOption', `table must be a lowercase SQL identifier, got ${JSON.stringify(table)}`)
   }
+  const outboxTable = options.outboxTable ?? 'driftless_webhook_outbox'
+  if (!IDENTIFIER.test(outboxTable)) {
+    throw new StorageError('invalidOption', `outboxTable must be a lowercase SQL identifier, got ${JSON.stringify(outboxTable)}`)
+  }
   const poolSize = options.poolSize ?? 10
   if (!Number.isInteger(poolSize) || poolSize < 1) {
     throw new StorageError('invalidOption', `poolSize must be a positive integer, got ${poolSize}`)
@@ -73,7 +84,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): RelaySto
 
   let schema: Promise<void> | undefined
   const ensureSchema = (): Promise<void> => {
-    schema ??= createSchema(pool, table).catch((error: unknown) => {
+    schema ??= createSchema(pool, table, outboxTable).catch((error: unknown) => {
       schema = undefined // the database may be back next time
       throw error
     })
@@ -110,13 +121,16 @@ export function createPostgresStorage(options: PostgresStorageOptions): RelaySto
         return result.rows.map((row): StoredUpdate => ({ id: toId(row.id), update: toBytes(row.data) }))
       }),
 
-    append: (writes: readonly PendingWrite[]) =>
+    append: (writes: readonly PendingWrite[], appendOptions) =>
       run('append', async () => {
+        const entries = appendOptions?.outbox ?? []
+        if (entries.length > 0) return appendWithOutbox(pool, table, outboxTable, writes, entries)
         if (writes.length === 0) return
         // One statement is one transaction: the promise resolves only after COMMIT (synchronous_commit).
         await pool.query(
           `INSERT INTO ${table} (doc_id, data)
            SELECT w.doc_id, w.data FROM unnest($1::bytea[], $2::bytea[]) WITH ORDINALITY AS w(doc_id, data, n)
+           WHERE ${notTombstoned(table, 'w.doc_id')}
            ORDER BY w.n`,
           [writes.map((w) => docKey(w.docId)), writes.map((w) => Buffer.from(w.update.buffer, w.update.byteOffset, w.update.byteLength))],
         )
@@ -128,10 +142,15 @@ export function createPostgresStorage(options: PostgresStorageOptions): RelaySto
         try {
           await client.query('BEGIN')
           // The merge gets a fresh id: reusing a deleted one would let a stale compaction elsewhere delete it.
-          await client.query(`DELETE FROM ${table} WHERE doc_id = $1 AND id = ANY($2::bigint[])`, [docKey(docId), ids])
-          await client.query(`INSERT INTO ${table} (doc_id, data) VALUES ($1, $2)`, [
+          // The merge keeps the time of the newest row it replaces: compacting is not editing.
+          const newest = await client.query<{ at: Date | null }>(
+            `DELETE FROM ${table} WHERE doc_id = $1 AND id = ANY($2::bigint[]) RETURNING at`, [docKey(docId), ids],
+          )
+          const at = newest.rows.reduce<Date | null>((max, row) => (max === null || (row.at !== null && row.at > max) ? row.at : max), null)
+          await client.query(`INSERT INTO ${table} (doc_id, data, at) SELECT $1::bytea, $2::bytea, coalesce($3::timestamptz, now()) WHERE ${notTombstoned(table, '$1::bytea')}`, [
             docKey(docId),
             Buffer.from(merged.buffer, merged.byteOffset, merged.byteLength),
+            at,
           ])
           await client.query('COMMIT')
           client.release()
@@ -142,6 +161,9 @@ export function createPostgresStorage(options: PostgresStorageOptions): RelaySto
         }
       }),
 
+    ...postgresLifecycle(pool, table, outboxTable, run),
+    outbox: createPostgresOutbox(run, pool, outboxTable),
+
     close() {
       // Operations already started (maybe still creating the schema) finish before the pool goes.
       closing ??= Promise.allSettled([...inFlight]).then(() => pool.end())
@@ -150,7 +172,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): RelaySto
   }
 }
 
-async function createSchema(pool: pg.Pool, table: string): Promise<void> {
+async function createSchema(pool: pg.Pool, table: string, outboxTable: string): Promise<void> {
   const client = await pool.connect()
   try {
     await client.query('BEGIN')
@@ -160,6 +182,8 @@ async function createSchema(pool: pg.Pool, table: string): Promise<void> {
       `CREATE TABLE IF NOT EXISTS ${table} (id bigserial PRIMARY KEY, doc_id bytea NOT NULL, data bytea NOT NULL)`,
     )
     await client.query(`CREATE INDEX IF NOT EXISTS ${table}_doc_id_id ON ${table} (doc_id, id)`)
+    await createLifecycleSchema(client, table)
+    await createOutboxSchema(client, outboxTable)
     await client.query('COMMIT')
     client.release()
   } catch (error) {

@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 import { StorageError } from '../adapter-errors.js'
+import type { NewOutboxEntry } from './outbox-types.js'
+import { OUTBOX_INSERT, toOutboxRow, type OutboxRow } from './sqlite-outbox-schema.js'
 import type { PendingWrite } from './types.js'
 
 /**
@@ -14,21 +16,45 @@ const db = new Database(workerData.path)
 db.pragma('journal_mode = WAL')
 db.pragma('synchronous = ' + workerData.synchronous)
 db.pragma('busy_timeout = 5000')
-const insert = db.prepare('INSERT INTO updates (doc_id, data) VALUES (?, ?)')
+// A tombstoned document takes no rows, whenever the write was queued: deletion wins over older commits.
+const insertRow = db.prepare('INSERT INTO updates (doc_id, data, at) SELECT :docId, :data, :at WHERE NOT EXISTS (SELECT 1 FROM tombstones WHERE doc_id = :docId)')
+const insert = { run: (docId, data, at) => insertRow.run({ docId, data, at }) }
 const remove = db.prepare('DELETE FROM updates WHERE doc_id = ? AND id = ?')
-const append = db.transaction((docIds, updates) => {
-  for (let i = 0; i < docIds.length; i++) insert.run(docIds[i], updates[i])
+const newestOf = db.prepare('SELECT max(at) AS at FROM updates WHERE doc_id = ? AND id IN (SELECT value FROM json_each(?))')
+const insertOutbox = db.prepare(${JSON.stringify(OUTBOX_INSERT)})
+const append = db.transaction((docIds, updates, outbox) => {
+  const at = Date.now()
+  for (let i = 0; i < docIds.length; i++) insert.run(docIds[i], updates[i], at)
+  for (const row of outbox) insertOutbox.run(...row)
 })
 const replace = db.transaction((docId, ids, merged) => {
+  // The merge keeps the time of the newest row it replaces: compacting is not editing.
+  const at = newestOf.get(docId, JSON.stringify(ids)).at ?? Date.now()
   for (const id of ids) remove.run(docId, id)
-  insert.run(docId, merged)
+  insert.run(docId, merged, at)
+})
+// Document lifecycle.
+const dropRows = db.prepare('DELETE FROM updates WHERE doc_id = ?')
+const bury = db.prepare('INSERT INTO tombstones (doc_id, deleted_at) VALUES (?, ?) ON CONFLICT (doc_id) DO NOTHING')
+const unbury = db.prepare('DELETE FROM tombstones WHERE doc_id = ?')
+const deleteDocument = db.transaction((docId, deletedAt, outbox) => {
+  dropRows.run(docId)
+  bury.run(docId, deletedAt)
+  for (const row of outbox) insertOutbox.run(...row)
+})
+const restoreDocument = db.transaction((docId) => {
+  dropRows.run(docId)
+  return unbury.run(docId).changes > 0
 })
 parentPort.on('message', (job) => {
   try {
-    if (job.kind === 'append') append(job.docIds, job.updates)
+    let result
+    if (job.kind === 'append') append(job.docIds, job.updates, job.outbox)
     else if (job.kind === 'replace') replace(job.docId, job.ids, job.merged)
+    else if (job.kind === 'delete') deleteDocument(job.docId, job.deletedAt, job.outbox)
+    else if (job.kind === 'restore') result = restoreDocument(job.docId)
     else if (job.kind === 'close') db.close()
-    parentPort.postMessage({ id: job.id, ok: true })
+    parentPort.postMessage({ id: job.id, ok: true, result })
   } catch (error) {
     parentPort.postMessage({ id: job.id, ok: false, message: error && error.message ? error.message : String(error) })
   }
@@ -36,11 +62,13 @@ parentPort.on('message', (job) => {
 `
 
 type Job =
-  | { kind: 'append'; docIds: string[]; updates: Uint8Array[] }
+  | { kind: 'append'; docIds: string[]; updates: Uint8Array[]; outbox: OutboxRow[] }
   | { kind: 'replace'; docId: string; ids: readonly number[]; merged: Uint8Array }
+  | { kind: 'delete'; docId: string; deletedAt: number; outbox: OutboxRow[] }
+  | { kind: 'restore'; docId: string }
   | { kind: 'close' }
 
-interface Reply { id: number; ok: boolean; message?: string }
+interface Reply { id: number; ok: boolean; message?: string; result?: unknown }
 
 /**
  * Runs SQLite writes on a worker thread, so the fsync of each commit does not block the event loop:
@@ -48,7 +76,7 @@ interface Reply { id: number; ok: boolean; message?: string }
  */
 export class SqliteWriter {
   private readonly worker: Worker
-  private readonly pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>()
+  private readonly pending = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>()
   private nextId = 1
   private failure: StorageError | null = null
 
@@ -59,19 +87,27 @@ export class SqliteWriter {
       const waiter = this.pending.get(reply.id)
       if (waiter === undefined) return
       this.pending.delete(reply.id)
-      if (reply.ok) waiter.resolve()
+      if (reply.ok) waiter.resolve(reply.result)
       else waiter.reject(new StorageError('operationFailed', `sqlite write failed: ${reply.message ?? 'unknown error'}`))
     })
     this.worker.on('error', error => this.fail(new StorageError('operationFailed', `sqlite writer thread failed: ${error.message}`, { cause: error })))
     this.worker.on('exit', code => this.fail(new StorageError('operationFailed', `sqlite writer thread exited (${code})`)))
   }
 
-  append(writes: readonly PendingWrite[]): Promise<void> {
-    return this.run({ kind: 'append', docIds: writes.map(w => w.docId), updates: writes.map(w => w.update) })
+  async append(writes: readonly PendingWrite[], outbox: readonly NewOutboxEntry[] = []): Promise<void> {
+    await this.run({ kind: 'append', docIds: writes.map(w => w.docId), updates: writes.map(w => w.update), outbox: outbox.map(toOutboxRow) })
   }
 
-  replace(docId: string, ids: readonly number[], merged: Uint8Array): Promise<void> {
-    return this.run({ kind: 'replace', docId, ids, merged })
+  async replace(docId: string, ids: readonly number[], merged: Uint8Array): Promise<void> {
+    await this.run({ kind: 'replace', docId, ids, merged })
+  }
+
+  async deleteDocument(docId: string, deletedAt: number, outbox: readonly NewOutboxEntry[] = []): Promise<void> {
+    await this.run({ kind: 'delete', docId, deletedAt, outbox: outbox.map(toOutboxRow) })
+  }
+
+  async restoreDocument(docId: string): Promise<boolean> {
+    return (await this.run({ kind: 'restore', docId })) === true
   }
 
   /** Waits for every queued write (the thread runs them in order), then stops the thread. */
@@ -81,10 +117,10 @@ export class SqliteWriter {
     await this.worker.terminate()
   }
 
-  private run(job: Job): Promise<void> {
+  private run(job: Job): Promise<unknown> {
     if (this.failure !== null) return Promise.reject(this.failure)
     const id = this.nextId++
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       this.pending.set(id, { resolve, reject })
       this.worker.postMessage({ ...job, id })
     })

@@ -3,6 +3,9 @@ import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
 import type BetterSqlite3 from 'better-sqlite3'
 import { StorageError } from '../adapter-errors.js'
+import { createLifecycleSchema, sqliteLifecycle } from './sqlite-lifecycle.js'
+import { SqliteOutbox } from './sqlite-outbox.js'
+import { OUTBOX_SCHEMA } from './sqlite-outbox-schema.js'
 import { SqliteWriter } from './sqlite-writer.js'
 import type { RelayStorage, StoredUpdate } from './types.js'
 
@@ -56,6 +59,9 @@ export const createSqliteStorage = (options: SqliteStorageOptions): RelayStorage
     );
     CREATE INDEX IF NOT EXISTS updates_by_doc ON updates (doc_id, id);
   `)
+  createLifecycleSchema(db)
+  db.exec(OUTBOX_SCHEMA)
+  const outbox = new SqliteOutbox(() => openDatabase(options.path))
   const selectDoc = db.prepare<[string], Row>('SELECT id, data AS "update" FROM updates WHERE doc_id = ? ORDER BY id')
   const writer = new SqliteWriter(options.path, options.synchronous === 'normal' ? 'NORMAL' : 'FULL')
   let closing: Promise<void> | null = null
@@ -73,17 +79,21 @@ export const createSqliteStorage = (options: SqliteStorageOptions): RelayStorage
         update: new Uint8Array(row.update.buffer, row.update.byteOffset, row.update.byteLength),
       }))
     },
-    async append(writes) {
-      if (writes.length > 0) await writer.append(writes)
+    async append(writes, appendOptions) {
+      const entries = appendOptions?.outbox ?? []
+      if (writes.length > 0 || entries.length > 0) await writer.append(writes, entries)
     },
+    outbox,
     replace(docId, ids, merged) {
       return writer.replace(docId, ids, merged)
     },
     close() {
       closing ??= writer.close().then(() => {
+        outbox.close()
         db.close()
       })
       return closing
     },
+    ...sqliteLifecycle(db, writer, () => closing !== null),
   }
 }

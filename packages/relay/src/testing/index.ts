@@ -4,3 +4,4 @@
  */
 export { runStorageContract, type StorageFixture, type StorageContractOptions } from './storage-contract.js'
 export { runBrokerContract, type BrokerFixture, type BrokerContractOptions, type CuttableNode } from './broker-contract.js'
+export { runOutboxContract, type OutboxFixture } from './outbox-contract.js'

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { StorageError } from '../adapter-errors.js'
 import type { RelayStorage, StoredUpdate } from '../storage/types.js'
+import { runLifecycleContract } from './storage-lifecycle-contract.js'
 
 /** What an adapter's test gives the contract suite, fresh for each test. */
 export interface StorageFixture {
@@ -225,7 +226,20 @@ export const runStorageContract = (
       }
     })
 
+    runLifecycleContract(open)
+
     if (!persistent) return
+
+    it('keeps tombstones across close and reopen', async () => {
+      let storage = await open()
+      await storage.append([{ docId: 'gone', update: textUpdate(new Y.Doc(), 'x') }])
+      await storage.deleteDocument('gone', 1234)
+      storage = await reopen(storage)
+      expect(await storage.tombstone('gone')).toEqual({ id: 'gone', deletedAt: 1234 })
+      expect(await storage.load('gone')).toEqual([])
+      await storage.append([{ docId: 'gone', update: textUpdate(new Y.Doc(), 'y') }])
+      expect(await storage.load('gone')).toEqual([])
+    })
 
     it('persists across close and reopen', async () => {
       let storage = await open()

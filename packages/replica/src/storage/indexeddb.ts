@@ -151,6 +151,14 @@ export const createIndexedDbStorage = (options: IndexedDbStorageOptions = {}): S
       const store = tx.objectStore('updates')
       await Promise.all([...keys.map((key) => store.delete(key)), store.add({ docId, update: merged }), tx.done])
     }),
+    clear: (docId) => run(async (db) => {
+      const tx = db.transaction(['updates', 'pending'], 'readwrite', { durability })
+      const deleteAll = async (store: 'updates' | 'pending') => {
+        const index = tx.objectStore(store).index('docId')
+        for (let cursor = await index.openCursor(docId); cursor; cursor = await cursor.continue()) await cursor.delete()
+      }
+      await Promise.all([deleteAll('updates'), deleteAll('pending'), tx.done])
+    }),
     async close() {
       closed = true
       const current = opening

@@ -49,6 +49,11 @@ export const createMemoryStorage = (): StorageAdapter => {
       log.push({ key: nextKey++, update: merged })
       logs.set(docId, log)
     },
+    async clear(docId) {
+      check()
+      logs.delete(docId)
+      pendings.delete(docId)
+    },
     async close() {
       closed = true
     },

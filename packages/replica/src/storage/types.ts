@@ -52,6 +52,11 @@ export interface StorageAdapter {
    * place. Rows not named survive, so concurrent compactions (several tabs) never lose an update.
    */
   replace(docId: string, keys: readonly number[], merged: Uint8Array): Promise<void>
+  /**
+   * Deletes everything stored for the document, log rows and pending entries, atomically (the relay deleted
+   * it). Other documents are untouched.
+   */
+  clear(docId: string): Promise<void>
   /** Releases the adapter; later calls reject. */
   close(): Promise<void>
 }

@@ -87,6 +87,21 @@ export const storageContract = (open: () => Promise<StorageAdapter> | StorageAda
     },
   },
   {
+    name: 'clear deletes the log and pending entries of one document only',
+    run: () => withAdapter(open, async (storage) => {
+      await storage.write('gone', { log: [edit('a'), edit('b')], pending: [{ update: edit('p'), changes: 2 }], acked: [] })
+      await storage.write('kept', { log: [edit('k')], pending: [{ update: edit('q'), changes: 1 }], acked: [] })
+      await storage.clear('gone')
+      const gone = await storage.load('gone')
+      equal(gone.log.length + gone.pending.length, 0, 'rows left of the cleared document')
+      const kept = await storage.load('kept')
+      equal(kept.log.length, 1, 'log rows of the other document')
+      equal(kept.pending.length, 1, 'pending entries of the other document')
+      await storage.write('gone', { log: [edit('again')], pending: [], acked: [] })
+      equal(text((await storage.load('gone')).log.map((e) => e.update)), 'again', 'text written after clear')
+    }),
+  },
+  {
     name: 'a closed adapter rejects instead of throwing synchronously',
     run: async () => {
       const storage = await open()

@@ -1,0 +1,1 @@
+export { sqliteCheckpoints, type SqliteCheckpointsOptions } from './sqlite-checkpoints.js'

@@ -1,0 +1,3 @@
+export { HookRunner, type HookRunnerDeps } from './runner.js'
+export { clientOrigin, SEED_ORIGIN, SERVER_ORIGIN } from './connection.js'
+export type * from './types.js'
