@@ -49,7 +49,7 @@ async function waitFor(condition, ms) {
 const childrenOf = (pid) =>
   readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number)
 
-/** Starts `scripts/start.mjs` on free ports and resolves once it printed the demo's URL. */
+/** Starts `scripts/start.mjs` on free ports and resolves once it printed the demo's and the editor's URLs. */
 async function start(env = {}) {
   const [port, relayPort] = [await freePort(), await freePort()]
   const data = mkdtempSync(join(tmpdir(), 'driftless-start-'))
@@ -59,17 +59,20 @@ async function start(env = {}) {
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
+  const urls = {}
   await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('npm start did not print the demo URL in 120 s')), 120_000)
+    const timer = setTimeout(() => reject(new Error('npm start did not print the demo and editor URLs in 120 s')), 120_000)
     createInterface({ input: child.stdout }).on('line', (line) => {
-      if (line.includes('[start] demo:')) {
+      const printed = /^\[start\] (demo|editor): +(\S+)/.exec(line)
+      if (printed) urls[printed[1]] = printed[2]
+      if (urls.demo && urls.editor) {
         clearTimeout(timer)
         resolve()
       }
     })
     exited.then(({ code }) => reject(new Error(`npm start exited early (${code})`)))
   })
-  return { child, exited, port, relayPort, data }
+  return { child, exited, port, relayPort, data, urls }
 }
 
 describe('npm start', { timeout: 300_000 }, () => {
@@ -101,6 +104,26 @@ describe('npm start', { timeout: 300_000 }, () => {
     assert.equal(await portIsFree(port), true, 'the demo port is still taken')
     assert.equal(await portIsFree(relayPort), true, 'the relay port is still taken')
     rmSync(data, { recursive: true, force: true })
+  })
+
+  it('serves the built editor at the URL it prints next to the demo', async () => {
+    const started = await start()
+    try {
+      assert.ok(started.urls.editor.startsWith(`http://127.0.0.1:${started.port}/editor/`), started.urls.editor)
+      const page = await fetch(started.urls.editor)
+      assert.equal(page.status, 200)
+      const html = await page.text()
+      assert.match(html, /<title>Driftless editor<\/title>/)
+      const script = /<script type="module"[^>]* src="([^"]+)"/.exec(html)?.[1]
+      assert.ok(script?.startsWith('/editor/assets/'), `the page loads its bundle from /editor/assets/, not ${script}`)
+      const bundle = await fetch(new URL(script, started.urls.editor))
+      assert.equal(bundle.status, 200)
+      assert.match(bundle.headers.get('content-type') ?? '', /javascript/)
+    } finally {
+      started.child.kill('SIGTERM')
+      await started.exited
+      rmSync(started.data, { recursive: true, force: true })
+    }
   })
 
   it('signs development tokens only when auth is configured', async () => {

@@ -13,6 +13,28 @@ export interface BenchConfig {
   events: { events: number; rewind: number }
   /** Two relay nodes on one PostgreSQL + Redis: clients on one document, probe edits, and how long the restart edit burst lasts. */
   scaleOut: { clients: number; rounds: number; editMs: number }
+  capacity: CapacityConfig
+}
+
+/** The capacity scenario: server on one core, raw load generators on another, stepped offered load. */
+export interface CapacityConfig {
+  /** Repetitions per system (the run's own count is too many for the time budget). */
+  repetitions: number
+  /** Subscriber counts of the one document, one stepped run each. */
+  subscribers: number[]
+  /** Of the subscribers, how many write (the offered rate is split evenly between them). */
+  writers: number
+  /** Of the subscribers, how many time the probes. */
+  observers: number
+  /** Probe clients (a real Y.Doc each, writing one key every 100 ms). */
+  probes: number
+  /** Offered total edit rates: from `firstRate`, doubling, up to `lastRate`. */
+  firstRate: number
+  lastRate: number
+  stepMs: number
+  /** Many documents on few sockets: `connections` clients, each holding the same `docs` documents. */
+  manyDocs: { connections: number; docs: number }
+  idleConnections: number
 }
 
 export const FULL: BenchConfig = {
@@ -28,6 +50,10 @@ export const FULL: BenchConfig = {
   tabs: { tabs: 10 },
   events: { events: 100_000, rewind: 1_000 },
   scaleOut: { clients: 20, rounds: 200, editMs: 1_000 },
+  capacity: {
+    repetitions: 2, subscribers: [50, 500], writers: 32, observers: 2, probes: 4, firstRate: 50, lastRate: 25_600, stepMs: 1_000,
+    manyDocs: { connections: 10, docs: 1_000 }, idleConnections: 1_000,
+  },
 }
 
 export const QUICK: BenchConfig = {
@@ -43,4 +69,8 @@ export const QUICK: BenchConfig = {
   tabs: { tabs: 4 },
   events: { events: 5_000, rewind: 100 },
   scaleOut: { clients: 10, rounds: 30, editMs: 500 },
+  capacity: {
+    repetitions: 1, subscribers: [10, 50], writers: 4, observers: 2, probes: 2, firstRate: 400, lastRate: 3_200, stepMs: 400,
+    manyDocs: { connections: 2, docs: 50 }, idleConnections: 50,
+  },
 }

@@ -1,19 +1,23 @@
 import type { Summary } from './stats.js'
 
-/** Every system the harness can measure. `floor` is a lower bound measured without any server. */
-export const SYSTEMS = ['driftless', 'y-websocket', 'hocuspocus', 'y-indexeddb', 'floor'] as const
+/**
+ * Every system the harness can measure. `floor` is a lower bound measured without any server;
+ * `driftless-ywebsocket` is the Driftless relay driven through its y-websocket endpoint (not a peer).
+ */
+export const SYSTEMS = ['driftless', 'driftless-ywebsocket', 'y-websocket', 'hocuspocus', 'y-indexeddb', 'floor'] as const
 export type SystemName = (typeof SYSTEMS)[number]
 
 /** Display names in the report. */
 export const SYSTEM_LABELS: Record<SystemName, string> = {
   driftless: 'Driftless',
+  'driftless-ywebsocket': 'Driftless (y-websocket endpoint)',
   'y-websocket': 'y-websocket server',
   hocuspocus: 'Hocuspocus',
   'y-indexeddb': 'y-indexeddb',
   floor: 'floor',
 }
 
-export type Unit = 'ms' | 's' | 'edits/s' | 'KiB' | 'MiB' | 'bytes' | 'count' | 'ratio' | 'cpu-s'
+export type Unit = 'ms' | 's' | 'µs' | 'edits/s' | 'KiB' | 'MiB' | 'bytes' | 'count' | 'ratio' | 'cpu-s'
 
 /** A system's result for one metric: a summary of samples, or why there is none. */
 export type Outcome = { kind: 'measured'; summary: Summary } | { kind: 'unavailable'; reason: string }

@@ -1,10 +1,11 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { FULL, QUICK } from './config.js'
 import { BENCH_DIR, CACHE_DIR, CHROMIUM_PATH } from './paths.js'
 import { describeMachine } from './report/machine.js'
-import { renderReadme, type RunResults } from './report/readme.js'
+import { renderReadme, type RunResults, type StandaloneSection } from './report/readme.js'
 import { judge } from './report/verdict.js'
 import type { ScenarioContext } from './scenario.js'
 import { SCENARIOS } from './scenarios/index.js'
@@ -25,6 +26,7 @@ if (values.rerender) {
   // Re-judge and re-render the published results, e.g. after a change to the report's layout.
   const saved = JSON.parse(readFileSync(join(BENCH_DIR, 'results.json'), 'utf8')) as RunResults
   saved.rows = saved.rows.map((row) => ({ ...row, verdict: judge(row) }))
+  for (const section of saved.sections ?? []) section.rows = section.rows.map((row) => ({ ...row, verdict: judge(row) }))
   writeFileSync(join(BENCH_DIR, 'results.json'), JSON.stringify(saved, null, 2) + '\n')
   writeFileSync(join(BENCH_DIR, 'README.md'), renderReadme(saved))
   process.exit(0)
@@ -64,6 +66,7 @@ const results: RunResults = {
   complete: false,
   rows: [],
   methods: [],
+  sections: [],
 }
 // A partial (--only) or quick run must not replace the published report of a full run.
 const outDir = only || config.quick ? CACHE_DIR : BENCH_DIR
@@ -74,13 +77,35 @@ const write = (): void => {
   writeFileSync(join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n')
   writeFileSync(join(outDir, 'README.md'), renderReadme(results))
 }
+/** Puts full-run standalone sections into the published report, replacing earlier ones of the same scenario. */
+const publishSections = (sections: readonly StandaloneSection[]): void => {
+  const path = join(BENCH_DIR, 'results.json')
+  if (!existsSync(path) || sections.length === 0) return
+  const published = JSON.parse(readFileSync(path, 'utf8')) as RunResults
+  const replaced = new Set(sections.map((s) => s.scenario))
+  published.sections = [...(published.sections ?? []).filter((s) => !replaced.has(s.scenario)), ...sections]
+  writeFileSync(path, JSON.stringify(published, null, 2) + '\n')
+  writeFileSync(join(BENCH_DIR, 'README.md'), renderReadme(published))
+  log(`published ${[...replaced].join(', ')} into ${join(BENCH_DIR, 'README.md')}`)
+}
+
 for (const scenario of scenarios) {
   log(`${scenario.title}`)
   const began = performance.now()
   try {
-    const { rows, method } = await scenario.run(context)
-    results.rows.push(...rows.map((row) => ({ ...row, verdict: judge(row) })))
-    results.methods.push({ scenario: scenario.id, title: scenario.title, text: method })
+    const startLoad = loadavg()
+    const { rows, method, details } = await scenario.run(context)
+    const judged = rows.map((row) => ({ ...row, verdict: judge(row) }))
+    if (scenario.standalone) {
+      results.sections?.push({
+        scenario: scenario.id, title: scenario.title, startedAt: new Date(Date.now() - (performance.now() - began)).toISOString(),
+        durationSeconds: (performance.now() - began) / 1000, quick: config.quick, repetitions: scenario.repetitions?.(config) ?? config.repetitions,
+        loadAverage: { start: startLoad, end: loadavg() }, rows: judged, method, ...(details ? { details } : {}),
+      })
+    } else {
+      results.rows.push(...judged)
+      results.methods.push({ scenario: scenario.id, title: scenario.title, text: method })
+    }
   } catch (error) {
     const message = error instanceof Error ? error.stack ?? error.message : String(error)
     log(`${scenario.id} failed: ${message}`)
@@ -91,6 +116,7 @@ for (const scenario of scenarios) {
 }
 results.complete = true
 write()
+if (only && !config.quick && scenarios.every((s) => s.standalone)) publishSections(results.sections ?? [])
 log(`wrote ${join(outDir, 'README.md')} and results.json in ${Math.round(results.durationSeconds)} s`)
 // Providers keep reconnect timers alive; everything this run started has been stopped.
 process.exit(0)

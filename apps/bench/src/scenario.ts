@@ -21,12 +21,21 @@ export interface ScenarioResult {
   rows: MetricRow[]
   /** How it was measured, for the README. */
   method: string
+  /** More Markdown shown under a standalone scenario's table (e.g. per-step tables). */
+  details?: string
 }
 
 /** One benchmark scenario. Add a module under src/scenarios and list it in src/scenarios/index.ts. */
 export interface Scenario {
   id: string
   title: string
+  /**
+   * Reported under its own dated heading, with its own table, rather than in the main table; an `--only`
+   * run of standalone scenarios publishes them without touching the other scenarios' published results.
+   */
+  standalone?: boolean
+  /** Repetitions per system when the scenario sets its own. @default the run's `repetitions` */
+  repetitions?(config: BenchConfig): number
   run(context: ScenarioContext): Promise<ScenarioResult>
 }
 

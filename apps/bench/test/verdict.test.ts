@@ -28,6 +28,12 @@ describe('targets', () => {
     expect(unstable?.note).toContain('unstable')
   })
 
+  it('judges a higher-is-better target against a best peer of 0', () => {
+    const zeroPeers = (ours: Outcome): MetricRow => ({ ...fanOutRow(ours), outcomes: { driftless: ours, hocuspocus: measured(0, 0) } })
+    expect(judge(zeroPeers(measured(50, 100)))?.met).toBe(true)
+    expect(judge(zeroPeers(measured(0, 0)))?.met).toBe(false)
+  })
+
   it('says by how much a limit is missed', () => {
     const row: MetricRow = {
       scenario: 'large document', metric: 'server RSS', unit: 'MiB', better: 'lower',

@@ -73,6 +73,8 @@ export const CloseCode = {
   policyViolation: 1008,
   /** A frame exceeded `maxMessageBytes`; the client must split its updates. */
   messageTooLarge: 1009,
+  /** The relay failed on this connection (its document could not be loaded, a commit failed for a client without acks); reconnect and resync. */
+  internalError: 1011,
   /** The relay is at `maxConnections`; reconnect with backoff. */
   tryAgainLater: 1013,
   /** No valid token was presented in time; fetch a token, then reconnect. */

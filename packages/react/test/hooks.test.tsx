@@ -44,6 +44,27 @@ describe('indicator hooks', () => {
     await waitFor(() => expect(indicators()).toBe('synced pending=0 saved=true synced=true leader=true loaded=true'))
     expect(sockets.opened).toBe(1)
   })
+
+  it('re-render a component only when the value it reads changes: edits move pending, not status', async () => {
+    let replica: Replica | undefined
+    let statusRenders = 0
+    function StatusOnly(): ReactNode {
+      statusRenders++
+      return <p data-testid="status">{useStatus()}</p>
+    }
+    render(
+      <ReplicaProvider docId={uniqueDoc('renders')} storage="memory" crossTab={false} autoConnect={false}>
+        <Indicators onReplica={(r) => { replica = r }} />
+        <StatusOnly />
+      </ReplicaProvider>,
+    )
+    await waitFor(() => expect(indicators()).toBe('offline pending=0 saved=true synced=false leader=true loaded=true'))
+    const before = statusRenders
+    for (let edit = 0; edit < 5; edit++) act(() => { replica!.doc.getText('t').insert(0, `edit ${edit} `) })
+    await waitFor(() => expect(indicators()).toMatch(/^offline pending=[1-9]\d* saved=true synced=false leader=true loaded=true$/))
+    expect(statusRenders).toBe(before)
+    expect(screen.getByTestId('status').textContent).toBe('offline')
+  })
 })
 
 describe('useY', () => {

@@ -99,9 +99,10 @@ describe('ReplicaProvider', () => {
     expect(openReplicaCount()).toBe(1)
   })
 
-  it('useReplicaError({ throwIf }) throws a replica error into the nearest error boundary', async () => {
+  it('a replica error reaches onError and, through useReplicaError({ throwIf }), the nearest error boundary', async () => {
     const relay = await startRelay()
     const caught: Error[] = []
+    const reported: Error[] = []
     const { ErrorBoundary } = await import('./error-boundary.js')
     function Thrower(): ReactNode {
       useReplicaError({ throwIf: (error) => (error as { code?: string }).code === 'relay-rejected' })
@@ -110,12 +111,13 @@ describe('ReplicaProvider', () => {
     // A document id over the relay's 512-byte limit: the relay refuses it with a typed error.
     const docId = 'x'.repeat(600)
     render(
-      <ReplicaProvider docId={docId} relay={relay.url} storage="memory" WebSocket={countingWebSocket().WebSocket} crossTab={false} onError={() => {}}>
+      <ReplicaProvider docId={docId} relay={relay.url} storage="memory" WebSocket={countingWebSocket().WebSocket} crossTab={false} onError={(error) => reported.push(error)}>
         <ErrorBoundary onCatch={(error) => caught.push(error)}><Thrower /></ErrorBoundary>
       </ReplicaProvider>,
     )
     await waitFor(() => expect(screen.getByTestId('boundary').textContent).toMatch(/ReplicaError/))
     expect(caught[0]?.name).toBe('ReplicaError')
+    expect(reported).toContain(caught[0])
   })
 
   it('useReplica opens a replica without a provider; hooks take it as an argument', async () => {

@@ -1,46 +1,42 @@
-import { clientOrigin } from './hooks/connection.js'
 import type { IncomingMessage } from 'node:http'
-import type { RawData, WebSocket } from 'ws'
+import type { WebSocket } from 'ws'
 import {
   CloseCode, decodeMessage, encodeMessage, ErrorCode, PROTOCOL_VERSION, type Message,
 } from '@driftless/protocol'
 import type { Grant } from './auth.js'
-import { parseAwareness } from './awareness.js'
-import type { AckTarget } from './commit-queue.js'
-import { isDeleted, type RelayError } from './errors.js'
-import type { LiveConnection, RelayContext } from './context.js'
-import type { Access } from './options.js'
-import { isEmptyUpdate, type Room, type Subscriber } from './room.js'
 import { ClientSocket } from './client-socket.js'
-import { isValidUpdate } from './validate.js'
+import type { LiveConnection, RelayContext } from './context.js'
+import type { RelayError } from './errors.js'
+import { DocumentSubscriptions, type SubscriptionOwner } from './subscriptions.js'
+import { TokenExpiry } from './token-expiry.js'
 import { answerHistoryRequest, isHistoryRequest, type HistoryRequest } from './versions/requests.js'
 
-interface Subscription { room: Room; access: Access }
-
-const MAX_TIMER_MS = 2 ** 31 - 1
-const MAX_INBOX = 1024
-
 /**
- * One Driftless client socket: hello and token, per-document subscriptions, and every message checked
- * (rate, decoding, grant, subscription, validity) before it touches a room. Messages are handled in order;
- * while an async step runs (token verification, the `authorize` hook) later frames wait in a bounded inbox.
+ * One Driftless client socket: hello and token (verification, in-band refresh, expiry with a grace period)
+ * and the decoding of every frame; its documents are `DocumentSubscriptions`'. Messages are handled in
+ * order: while an async step runs (token verification, the `authorize` hook) later frames wait in the inbox.
  */
-export class DriftlessConnection extends ClientSocket implements Subscriber, AckTarget, LiveConnection {
+export class DriftlessConnection extends ClientSocket implements SubscriptionOwner, LiveConnection {
   readonly kind = 'driftless'
-  private readonly subscriptions = new Map<string, Subscription>()
-  /** Documents deleted while subscribed here: their late updates get `documentDeleted`, not `notSubscribed`. */
-  private readonly deletedDocs = new Set<string>()
+  private readonly documents: DocumentSubscriptions
   private greeted = false
-  private grant: Grant | null = null
+  private current: Grant | null = null
   private expired = false
   private busy = false
-  private readonly inbox: Uint8Array[] = []
-  private expiryTimer: NodeJS.Timeout | null = null
+  private readonly expiry = new TokenExpiry()
   private graceTimer: NodeJS.Timeout | null = null
 
-  constructor(ws: WebSocket, private readonly request: IncomingMessage, ctx: RelayContext) {
+  constructor(ws: WebSocket, request: IncomingMessage, ctx: RelayContext) {
     super(ws, ctx)
-    ws.on('message', (data: RawData, isBinary: boolean) => this.receive(data as Buffer, isBinary))
+    this.documents = new DocumentSubscriptions(this, ctx, request)
+  }
+
+  get closing(): boolean {
+    return this.socket.closing
+  }
+
+  get grant(): Grant | null {
+    return this.expired ? null : this.current
   }
 
   heartbeat(): void {}
@@ -53,31 +49,52 @@ export class DriftlessConnection extends ClientSocket implements Subscriber, Ack
     this.sendError(docId, error.code, 'the update was not committed; send it again', ackId)
   }
 
-  private receive(data: Buffer, isBinary: boolean): void {
-    const { ctx } = this
-    this.socket.lastSeen = performance.now()
-    ctx.metrics.messagesIn++
-    ctx.metrics.bytesIn += data.length
-    if (this.socket.closing || ctx.closing) return
-    if (!isBinary) return this.violation('text frames are not part of the protocol')
-    if (!this.limiter.take() || this.inbox.length >= MAX_INBOX) return this.rateLimited(data)
-    if (this.busy) this.inbox.push(data)
-    else this.handle(data)
+  documentDeleted(docId: string): void {
+    this.documents.documentDeleted(docId)
   }
 
-  private rateLimited(data: Uint8Array): void {
-    if (this.limiter.sustained) {
-      this.ctx.metrics.rejected(ErrorCode.rateLimited)
-      return this.close(CloseCode.rateLimited, 'rate limited')
-    }
-    const decoded = decodeMessage(data)
+  sendError(docId: string, code: ErrorCode, message: string, ackId: number): void {
+    this.ctx.metrics.rejected(code)
+    this.send(encodeMessage({ type: 'error', docId, code, message, ackId }))
+  }
+
+  refuseUngranted(docId: string, ackId: number): void {
+    if (this.expired) this.sendError(docId, ErrorCode.tokenExpired, 'the token expired; send auth with a fresh one', ackId)
+    else this.sendError(docId, ErrorCode.unauthorized, 'not authenticated', ackId)
+  }
+
+  runAsync(step: Promise<void>): void {
+    this.busy = true
+    step.catch((error: unknown) => {
+      this.ctx.logger.error({ err: error }, 'connection step failed')
+      this.sendError('', ErrorCode.internal, 'internal error', 0)
+    }).finally(() => {
+      this.busy = false
+      this.drainInbox()
+    }).catch((error: unknown) => {
+      // A frame handled from the inbox threw: the socket cannot be trusted to be in order any more.
+      this.ctx.logger.error({ err: error }, 'handling a held frame failed')
+      this.close(CloseCode.internalError, 'internal error')
+    })
+  }
+
+  protected get holds(): boolean {
+    return this.busy
+  }
+
+  protected refuseText(): void {
+    this.violation('text frames are not part of the protocol')
+  }
+
+  protected refuseFlooded(frame: Uint8Array): void {
+    const decoded = decodeMessage(frame)
     const message = decoded.ok ? decoded.message : null
     const docId = message !== null && 'docId' in message ? message.docId : ''
     const ackId = message !== null && 'ackId' in message ? message.ackId : 0
     this.sendError(docId, ErrorCode.rateLimited, 'too many messages; this one was dropped', ackId)
   }
 
-  private handle(frame: Uint8Array): void {
+  protected handle(frame: Uint8Array): void {
     const decoded = decodeMessage(frame)
     if (!decoded.ok) {
       if (decoded.error.code === 'unknown-message-type') {
@@ -100,19 +117,16 @@ export class DriftlessConnection extends ClientSocket implements Subscriber, Ack
       case 'auth':
         return this.runAsync(this.refresh(message.token))
       case 'subscribe':
-        return this.subscribe(message.docId, message.stateVector)
+        return this.documents.subscribe(message.docId, message.stateVector)
       case 'unsubscribe':
-        return this.unsubscribe(message.docId)
-      case 'sync-step-1': {
-        const subscription = this.allowed(message.docId, 'read', 0)
-        if (subscription !== null) this.replyWhenReady(subscription, message.stateVector, false)
-        return
-      }
+        return this.documents.unsubscribe(message.docId)
+      case 'sync-step-1':
+        return this.documents.syncStep1(message.docId, message.stateVector)
       case 'sync-step-2':
       case 'update':
-        return this.receiveUpdate(message.docId, message.update, message.ackId)
+        return this.documents.receiveUpdate(message.docId, message.update, message.ackId)
       case 'awareness':
-        return this.receiveAwareness(message.docId, message.update)
+        return this.documents.receiveAwareness(message.docId, message.update)
       default:
         if (isHistoryRequest(message)) return this.historyRequest(message)
         // hello twice, or relay → client messages (welcome, ack, error, pong, history results).
@@ -120,16 +134,16 @@ export class DriftlessConnection extends ClientSocket implements Subscriber, Ack
     }
   }
 
-  /** Runs an async step with later frames held back, so messages keep their order. */
-  private runAsync(step: Promise<void>): void {
-    this.busy = true
-    step.catch((error: unknown) => {
-      this.ctx.logger.error({ err: error }, 'connection step failed')
-      this.sendError('', ErrorCode.internal, 'internal error', 0)
-    }).finally(() => {
-      this.busy = false
-      while (!this.busy && this.inbox.length > 0 && !this.socket.closing) this.handle(this.inbox.shift()!)
-    }).catch(() => {})
+  /** Version history: answered when done, without holding back later frames. */
+  private historyRequest(request: HistoryRequest): void {
+    const grant = this.grant
+    const access = this.expired ? 'expired' as const : grant === null ? 'unauthenticated' as const
+      : this.documents.accessOf(request.docId) ?? (this.ctx.auth.accessNow(grant, request.docId) === 'deny' ? 'deny' as const : 'notSubscribed' as const)
+    const requester = { access, subject: grant?.subject ?? '' }
+    void answerHistoryRequest(this.ctx.versions, request, requester, reply => {
+      if (reply.type === 'version-error') this.ctx.metrics.rejected(reply.code)
+      this.send(encodeMessage(reply))
+    }, this.ctx.logger)
   }
 
   private async hello(version: number, token: string): Promise<void> {
@@ -153,32 +167,15 @@ export class DriftlessConnection extends ClientSocket implements Subscriber, Ack
       return this.sendError('', result.reason === 'tokenExpired' ? ErrorCode.tokenExpired : ErrorCode.unauthorized, result.message, 0)
     }
     this.accept(result.grant)
-    // The new token may grant less: re-check every open document.
-    for (const [docId, subscription] of this.subscriptions) {
-      const access = await this.ctx.auth.access(result.grant, docId, this.request)
-      if (this.subscriptions.get(docId) !== subscription) continue
-      if (access === 'deny') {
-        this.unsubscribe(docId)
-        this.sendError(docId, ErrorCode.forbidden, 'the new token does not grant this document', 0)
-      } else subscription.access = access
-    }
+    await this.documents.recheck(result.grant)
   }
 
   private accept(grant: Grant): void {
-    this.grant = grant
+    this.current = grant
     this.expired = false
     this.clearTimers()
-    if (grant.expiresAt > 0) this.armExpiry(grant.expiresAt)
+    if (grant.expiresAt > 0) this.expiry.arm(grant.expiresAt, () => this.expire())
     this.send(encodeMessage({ type: 'welcome', version: PROTOCOL_VERSION, expiresAt: grant.expiresAt }))
-  }
-
-  private armExpiry(expiresAt: number): void {
-    const delay = expiresAt * 1000 - Date.now()
-    if (delay <= 0) return this.expire()
-    this.expiryTimer = setTimeout(() => {
-      this.expiryTimer = null
-      this.armExpiry(expiresAt)
-    }, Math.min(delay, MAX_TIMER_MS))
   }
 
   /** The token ran out: refuse document messages, and close unless a fresh token comes within the grace. */
@@ -191,164 +188,20 @@ export class DriftlessConnection extends ClientSocket implements Subscriber, Ack
     }, this.ctx.limits.tokenGraceMs)
   }
 
-  private subscribe(docId: string, stateVector: Uint8Array): void {
-    if (this.expired || this.grant === null) return this.refuseExpired(docId, 0)
-    const existing = this.subscriptions.get(docId)
-    if (existing !== undefined) return this.replyWhenReady(existing, stateVector, true)
-    if (this.subscriptions.size >= this.ctx.limits.maxDocumentsPerConnection) {
-      return this.sendError(docId, ErrorCode.tooManyDocuments, 'unsubscribe from a document first', 0)
-    }
-    const access = this.ctx.auth.accessNow(this.grant, docId)
-    if (access !== undefined) return this.open(docId, access, stateVector)
-    const grant = this.grant
-    this.runAsync(this.ctx.auth.access(grant, docId, this.request).then(hooked => {
-      if (!this.socket.closing && this.grant === grant && !this.subscriptions.has(docId)) this.open(docId, hooked, stateVector)
-    }))
-  }
-
-  private open(docId: string, access: Access, stateVector: Uint8Array): void {
-    if (access === 'deny') return this.sendError(docId, ErrorCode.forbidden, 'the token does not grant this document', 0)
-    // Subscribing again asks the relay again: the document may have been restored meanwhile.
-    this.deletedDocs.delete(docId)
-    const room = this.ctx.rooms.join(docId, this)
-    const subscription: Subscription = { room, access }
-    this.subscriptions.set(docId, subscription)
-    this.replyWhenReady(subscription, stateVector, true)
-  }
-
-  /** Once the document is loaded: step 2 (the diff), and on subscribe also step 1 and awareness. */
-  private replyWhenReady(subscription: Subscription, stateVector: Uint8Array, full: boolean): void {
-    const { room } = subscription
-    const reply = (): void => {
-      if (this.subscriptions.get(room.docId) !== subscription || this.socket.closing) return
-      let update: Uint8Array
-      try {
-        update = room.diff(stateVector)
-      } catch {
-        return this.sendError(room.docId, ErrorCode.invalidUpdate, 'the state vector does not decode', 0)
-      }
-      this.send(encodeMessage({ type: 'sync-step-2', docId: room.docId, update, ackId: 0 }))
-      if (!full) return
-      // The relay's state vector can take a while on a large document (a walk of its encoded state): let the
-      // diff leave first, so the client applies it while this is worked out.
-      setImmediate(() => {
-        if (this.subscriptions.get(room.docId) !== subscription || this.socket.closing) return
-        this.send(encodeMessage({ type: 'sync-step-1', docId: room.docId, stateVector: room.stateVector() }))
-        const awareness = room.awareness.snapshot()
-        if (awareness !== null) this.send(encodeMessage({ type: 'awareness', docId: room.docId, update: awareness }))
-      })
-    }
-    if (room.loaded) return reply()
-    room.ready.then(reply, (error: unknown) => {
-      if (this.subscriptions.get(room.docId) !== subscription) return
-      this.subscriptions.delete(room.docId)
-      this.ctx.rooms.leave(room, this)
-      if (isDeleted(error)) return this.refuseDeleted(room.docId, 0)
-      this.sendError(room.docId, ErrorCode.storageFailure, 'the document could not be loaded; subscribe again', 0)
-    })
-  }
-
-  private unsubscribe(docId: string): void {
-    const subscription = this.subscriptions.get(docId)
-    if (subscription === undefined) return
-    this.subscriptions.delete(docId)
-    this.ctx.rooms.leave(subscription.room, this)
-  }
-
-  /** The subscription if this connection may `need` on `docId`; otherwise sends the right error. */
-  private allowed(docId: string, need: 'read' | 'write', ackId: number): Subscription | null {
-    if (this.expired || this.grant === null) {
-      this.refuseExpired(docId, ackId)
-      return null
-    }
-    const subscription = this.subscriptions.get(docId)
-    if (subscription === undefined) {
-      if (this.deletedDocs.has(docId)) this.refuseDeleted(docId, ackId)
-      else if (this.ctx.auth.accessNow(this.grant, docId) === 'deny') {
-        this.sendError(docId, ErrorCode.forbidden, 'the token does not grant this document', ackId)
-      } else this.sendError(docId, ErrorCode.notSubscribed, 'subscribe to the document first', ackId)
-      return null
-    }
-    if (need === 'write' && subscription.access !== 'write') {
-      this.sendError(docId, ErrorCode.readOnly, 'the token grants only read access; the write was dropped', ackId)
-      return null
-    }
-    return subscription
-  }
-
-  private receiveUpdate(docId: string, update: Uint8Array, ackId: number): void {
-    const subscription = this.allowed(docId, 'write', ackId)
-    if (subscription === null) return
-    if (isEmptyUpdate(update)) {
-      // Nothing new to commit, but the client may rely on what it was sent: ack once that is durable.
-      if (ackId > 0) this.ctx.commits.ackWhenDurable(docId, this, ackId)
-      return
-    }
-    if (!isValidUpdate(update)) {
-      return this.sendError(docId, ErrorCode.invalidUpdate, 'not a valid Yjs update; it was dropped', ackId)
-    }
-    this.ctx.rooms.accept(subscription.room, update, this, this, ackId, clientOrigin(this), this.grant!.subject)
-  }
-
-  private receiveAwareness(docId: string, update: Uint8Array): void {
-    const need = this.ctx.limits.readersMaySendAwareness ? 'read' : 'write'
-    const subscription = this.allowed(docId, need, 0)
-    if (subscription === null) return
-    const entries = parseAwareness(update)
-    if (entries === null) return this.sendError(docId, ErrorCode.invalidUpdate, 'not a valid awareness update', 0)
-    const refused = subscription.room.receiveAwareness(update, entries, this)
-    if (refused !== null) this.sendError(docId, ErrorCode.awarenessLimit, `${refused}; those states were dropped`, 0)
-  }
-
-  /** Version history: answered when done, without holding back later frames. */
-  private historyRequest(request: HistoryRequest): void {
-    const subscription = this.subscriptions.get(request.docId)
-    const access = this.expired ? 'expired' as const : this.grant === null ? 'unauthenticated' as const
-      : subscription?.access ?? (this.ctx.auth.accessNow(this.grant, request.docId) === 'deny' ? 'deny' as const : 'notSubscribed' as const)
-    const requester = { access, subject: this.grant?.subject ?? '' }
-    void answerHistoryRequest(this.ctx.versions, request, requester, reply => {
-      if (reply.type === 'version-error') this.ctx.metrics.rejected(reply.code)
-      this.send(encodeMessage(reply))
-    }, this.ctx.logger)
-  }
-
-  /** Called by the room of a deleted document, which already dropped this subscriber. */
-  documentDeleted(docId: string): void {
-    if (!this.subscriptions.delete(docId)) return
-    this.refuseDeleted(docId, 0)
-  }
-
-  private refuseDeleted(docId: string, ackId: number): void {
-    if (this.deletedDocs.size < this.ctx.limits.maxDocumentsPerConnection) this.deletedDocs.add(docId)
-    this.sendError(docId, ErrorCode.documentDeleted, 'the document was deleted; nothing was stored', ackId)
-  }
-
-  private refuseExpired(docId: string, ackId: number): void {
-    if (this.expired) this.sendError(docId, ErrorCode.tokenExpired, 'the token expired; send auth with a fresh one', ackId)
-    else this.sendError(docId, ErrorCode.unauthorized, 'not authenticated', ackId)
-  }
-
-  private sendError(docId: string, code: ErrorCode, message: string, ackId: number): void {
-    this.ctx.metrics.rejected(code)
-    this.send(encodeMessage({ type: 'error', docId, code, message, ackId }))
-  }
-
   private violation(why: string): void {
     this.sendError('', ErrorCode.malformedMessage, why, 0)
     this.close(CloseCode.protocolError, 'protocol error')
   }
 
   private clearTimers(): void {
-    if (this.expiryTimer !== null) clearTimeout(this.expiryTimer)
+    this.expiry.clear()
     if (this.graceTimer !== null) clearTimeout(this.graceTimer)
-    this.expiryTimer = this.graceTimer = null
+    this.graceTimer = null
   }
 
   protected closed(): void {
     this.clearTimers()
-    this.inbox.length = 0
-    for (const subscription of this.subscriptions.values()) this.ctx.rooms.leave(subscription.room, this)
-    this.subscriptions.clear()
+    this.documents.leaveAll()
     this.ctx.connections.delete(this)
   }
 }

@@ -103,7 +103,10 @@ export interface RelayOptions extends HookOptions, VersionOptions {
   heartbeatTimeoutMs?: number
   /** How long a document without subscribers stays in memory. @default 30000 */
   documentIdleMs?: number
-  /** Compact a document's stored log once it holds this many rows. @default 200 */
+  /**
+   * Compact a document's stored log once it holds this many rows; a large document (≥ 16 KiB) waits until the new rows
+   * hold half its compacted size, or for 25× this many rows. @default 200
+   */
   compactAfterRows?: number
   /** …or once this many bytes were appended since the last compaction. @default 4 MiB */
   compactAfterBytes?: number

@@ -46,6 +46,7 @@ export class Rooms {
     return count
   }
 
+  /** The document's room if it is in memory (version history reads its state without opening one). */
   get(docId: string): Room | undefined {
     return this.rooms.get(docId)
   }
@@ -54,7 +55,7 @@ export class Rooms {
   join(docId: string, subscriber: Subscriber): Room {
     let room = this.rooms.get(docId)
     if (room === undefined) {
-      room = new Room(docId, this.deps.awareness)
+      room = new Room(docId, this.deps.awareness, this.deps.logger)
       this.rooms.set(docId, room)
       void this.load(room)
     }

@@ -1,5 +1,5 @@
+import type { WebSocket } from 'ws'
 import { clientOrigin } from './hooks/connection.js'
-import type { RawData, WebSocket } from 'ws'
 import * as decoding from 'lib0/decoding'
 import { CloseCode, ErrorCode } from '@driftless/protocol'
 import type { AckTarget } from './commit-queue.js'
@@ -10,11 +10,9 @@ import type { Access } from './options.js'
 import type { Room, Subscriber } from './room.js'
 import { isDeleted } from './errors.js'
 import { ClientSocket } from './client-socket.js'
+import { TokenExpiry } from './token-expiry.js'
 import { isValidUpdate } from './validate.js'
 
-const MAX_TIMER_MS = 2 ** 31 - 1
-const MAX_INBOX = 1024
-const STORAGE_FAILURE = 1011
 
 /**
  * An unmodified y-websocket client (`ws://host/<docName>`, no `driftless` subprotocol), served with the
@@ -25,8 +23,7 @@ const STORAGE_FAILURE = 1011
 export class YWebsocketConnection extends ClientSocket implements Subscriber, AckTarget, LiveConnection {
   readonly kind = 'ywebsocket'
   private readonly room: Room
-  private readonly inbox: Uint8Array[] = []
-  private expiryTimer: NodeJS.Timeout | null = null
+  private readonly expiry = new TokenExpiry()
 
   constructor(
     ws: WebSocket, docId: string, private readonly access: Access, expiresAt: number, ctx: RelayContext,
@@ -34,11 +31,10 @@ export class YWebsocketConnection extends ClientSocket implements Subscriber, Ac
     private readonly author: string,
   ) {
     super(ws, ctx)
-    ws.on('message', (data: RawData, isBinary: boolean) => this.receive(data as Buffer, isBinary))
     ws.on('pong', () => {
       this.socket.lastSeen = performance.now()
     })
-    if (expiresAt > 0) this.armExpiry(expiresAt)
+    if (expiresAt > 0) this.expiry.arm(expiresAt, () => this.close(CloseCode.tokenExpired, 'token expired'))
     this.room = ctx.rooms.join(docId, this)
     const start = (): void => {
       if (this.socket.closing) return
@@ -46,13 +42,13 @@ export class YWebsocketConnection extends ClientSocket implements Subscriber, Ac
       this.send(yStep1Frame(this.room.stateVector()))
       const awareness = this.room.awareness.snapshot()
       if (awareness !== null) this.send(yAwarenessFrame(awareness))
-      while (this.inbox.length > 0 && !this.socket.closing) this.handle(this.inbox.shift()!)
+      this.drainInbox()
     }
     if (this.room.loaded) start()
     else {
       this.room.ready.then(start, (error: unknown) => {
         if (isDeleted(error)) this.documentDeleted()
-        else this.close(STORAGE_FAILURE, 'the document could not be loaded')
+        else this.close(CloseCode.internalError, 'the document could not be loaded')
       })
     }
   }
@@ -71,26 +67,24 @@ export class YWebsocketConnection extends ClientSocket implements Subscriber, Ac
 
   /** No way to tell a y-websocket client; closing makes it reconnect and send its state again. */
   commitFailed(): void {
-    this.close(STORAGE_FAILURE, 'storage failure')
+    this.close(CloseCode.internalError, 'storage failure')
   }
 
-  private receive(data: Buffer, isBinary: boolean): void {
-    const { ctx } = this
-    this.socket.lastSeen = performance.now()
-    ctx.metrics.messagesIn++
-    ctx.metrics.bytesIn += data.length
-    if (this.socket.closing || ctx.closing) return
-    if (!isBinary) return this.close(CloseCode.protocolError, 'text frames are not part of the protocol')
-    if (!this.limiter.take() || this.inbox.length >= MAX_INBOX) {
-      ctx.metrics.rejected(ErrorCode.rateLimited)
-      if (this.limiter.sustained) this.close(CloseCode.rateLimited, 'rate limited')
-      return
-    }
-    if (this.room.loaded) this.handle(data)
-    else this.inbox.push(data)
+  /** Frames wait until the document is loaded. */
+  protected get holds(): boolean {
+    return !this.room.loaded
   }
 
-  private handle(frame: Uint8Array): void {
+  protected refuseText(): void {
+    this.close(CloseCode.protocolError, 'text frames are not part of the protocol')
+  }
+
+  /** y-websocket has no error message: the frame is dropped and counted. */
+  protected refuseFlooded(): void {
+    this.ctx.metrics.rejected(ErrorCode.rateLimited)
+  }
+
+  protected handle(frame: Uint8Array): void {
     try {
       const decoder = decoding.createDecoder(frame)
       const type = decoding.readVarUint(decoder)
@@ -129,16 +123,8 @@ export class YWebsocketConnection extends ClientSocket implements Subscriber, Ac
     if (this.room.receiveAwareness(update, entries, this) !== null) this.ctx.metrics.rejected(ErrorCode.awarenessLimit)
   }
 
-  private armExpiry(expiresAt: number): void {
-    const delay = expiresAt * 1000 - Date.now()
-    if (delay <= 0) return this.close(CloseCode.tokenExpired, 'token expired')
-    this.expiryTimer = setTimeout(() => this.armExpiry(expiresAt), Math.min(delay, MAX_TIMER_MS))
-  }
-
   protected closed(): void {
-    if (this.expiryTimer !== null) clearTimeout(this.expiryTimer)
-    this.expiryTimer = null
-    this.inbox.length = 0
+    this.expiry.clear()
     this.ctx.rooms.leave(this.room, this)
     this.ctx.connections.delete(this)
   }

@@ -1,11 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import pg from 'pg'
 import { afterAll, beforeAll } from 'vitest'
 import { createMemoryStorage, createPostgresStorage, createSqliteStorage } from '../src/index.js'
 import { runOutboxContract } from '../src/testing/index.js'
-import { startPostgres, type PostgresServer } from './services/postgres-server.js'
+import { dropTables, startPostgres, type PostgresServer } from './services/postgres-server.js'
 
 runOutboxContract('memory', () => ({ storage: createMemoryStorage() }))
 
@@ -34,14 +33,6 @@ runOutboxContract('postgres', () => {
   return {
     storage: open(),
     reopen: async () => open(),
-    cleanup: async () => {
-      const client = new pg.Client({ connectionString: server.url })
-      await client.connect()
-      try {
-        await client.query(`DROP TABLE IF EXISTS outbox_updates${n}, outbox${n}`)
-      } finally {
-        await client.end()
-      }
-    },
+    cleanup: () => dropTables(server.url, [`outbox_updates${n}`, `outbox${n}`, `outbox_updates${n}_tombstones`]),
   }
 })

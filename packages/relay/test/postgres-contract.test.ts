@@ -1,7 +1,6 @@
-import pg from 'pg'
 import { afterAll, beforeAll } from 'vitest'
 import { createPostgresStorage } from '../src/storage/postgres.js'
-import { startPostgres, type PostgresServer } from './services/postgres-server.js'
+import { dropTables, startPostgres, type PostgresServer } from './services/postgres-server.js'
 import { runStorageContract } from '@driftless/relay/testing'
 
 let server: PostgresServer
@@ -20,14 +19,6 @@ runStorageContract('postgres', () => {
   return {
     storage: open(),
     reopen: async () => open(),
-    cleanup: async () => {
-      const client = new pg.Client({ connectionString: server.url })
-      await client.connect()
-      try {
-        await client.query(`DROP TABLE IF EXISTS ${table}, ${table}_tombstones`)
-      } finally {
-        await client.end()
-      }
-    },
+    cleanup: () => dropTables(server.url, [table, `${table}_tombstones`]),
   }
 }, { persistent: true })

@@ -1,7 +1,7 @@
 import { decodeMessage } from '@driftless/protocol'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
-import { Room, type Subscriber } from '../src/room.js'
+import { FANOUT_INTERVAL_MS, Room, type Subscriber } from '../src/room.js'
 
 /** A subscriber that decodes what the room writes to it. */
 const listener = (): Subscriber & { updates: Uint8Array[] } => {
@@ -88,5 +88,57 @@ describe('room fan-out', () => {
     room.broadcast(edit('x'), null)
     room.broadcastAwareness(new Uint8Array([0]), null)
     expect(order).toEqual(['update', 'awareness'])
+  })
+})
+
+describe('room fan-out pacing', () => {
+  afterEach(() => { vi.useRealTimers() })
+
+  it('sends a busy document at most every few milliseconds, and a quiet one at the end of the turn', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'performance'] })
+    const room = new Room('d')
+    const [a, c] = [listener(), listener()]
+    room.subscribers.add(a).add(c)
+    room.broadcast(edit('x'), a)
+    vi.advanceTimersToNextTimer() // the end of the turn
+    expect(c.updates).toHaveLength(1)
+    room.broadcast(edit('y'), a)
+    vi.advanceTimersByTime(1)
+    room.broadcast(edit('z'), a)
+    vi.advanceTimersByTime(1)
+    expect(c.updates).toHaveLength(1)
+    vi.advanceTimersByTime(FANOUT_INTERVAL_MS)
+    expect(c.updates).toHaveLength(2)
+    expect(textOf(c.updates.slice(1)).split('').sort().join('')).toBe('yz')
+    // Long after, an edit leaves at the end of its turn again.
+    vi.advanceTimersByTime(1000)
+    room.broadcast(edit('w'), a)
+    vi.advanceTimersToNextTimer()
+    expect(c.updates).toHaveLength(3)
+  })
+})
+
+describe('room state', () => {
+  it('holds every accepted update, whatever the number, merged', () => {
+    const room = new Room('d')
+    const base = edit('base ')
+    room.finishLoad(base)
+    const writers = [new Y.Doc(), new Y.Doc(), new Y.Doc()]
+    const expected = new Y.Doc()
+    Y.applyUpdate(expected, base)
+    let accepted = base.length
+    for (let i = 0; i < 1000; i++) {
+      const writer = writers[i % writers.length]!
+      const before = Y.encodeStateVector(writer)
+      writer.getText('t').insert(writer.getText('t').length, String.fromCharCode(97 + (i % 26)))
+      const update = Y.encodeStateAsUpdate(writer, before)
+      room.addUpdate(update)
+      accepted += update.length
+      Y.applyUpdate(expected, update)
+    }
+    // Merging never holds more than the updates themselves did.
+    expect(room.state().length).toBeLessThanOrEqual(accepted)
+    expect(textOf([room.state()])).toBe(expected.getText('t').toString())
+    expect([...room.stateVector()]).toEqual([...Y.encodeStateVector(expected)])
   })
 })

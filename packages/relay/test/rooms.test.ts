@@ -141,6 +141,26 @@ describe('compaction', () => {
     reader.close()
   })
 
+  it('compacts a large document after many more rows, losing nothing', async () => {
+    const storage = createMemoryStorage()
+    const doc = new Y.Doc()
+    doc.getText('big').insert(0, 'x'.repeat(100_000))
+    await storage.append([{ docId: 'big', update: Y.encodeStateAsUpdate(doc) }])
+    const relay = await start({ storage, compactAfterRows: 4 })
+    const client = await TestClient.greeted(relay.url)
+    await client.subscribe('big')
+    // 100 one-item rows are far less than half of 100 kB: only the row cap (25 × 4) makes it compact.
+    for (let i = 1; i <= 100; i++) {
+      const before = Y.encodeStateVector(doc)
+      doc.getArray<number>('n').push([i])
+      client.send({ type: 'update', docId: 'big', update: Y.encodeStateAsUpdate(doc, before), ackId: i })
+      if (i % 10 === 0) await client.waitFor(m => m.type === 'ack' && m.ackId === i)
+    }
+    await waitUntil(async () => (await storage.load('big')).length < 5, 10_000, 'compacted large log')
+    expect(await itemsOf(storage, 'big')).toEqual(Array.from({ length: 100 }, (_, i) => i + 1))
+    client.close()
+  })
+
   it('compacts a long log found when a document is opened', async () => {
     const storage = createMemoryStorage()
     const doc = new Y.Doc()

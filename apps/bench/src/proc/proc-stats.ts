@@ -33,3 +33,12 @@ export const readCpuSeconds = (pid: number): number => {
   const stime = Number(fields[12])
   return (utime + stime) / ticksPerSecond
 }
+
+/**
+ * Seconds the main thread of `pid` spent runnable but waiting for a CPU (from /proc/<pid>/schedstat): on a
+ * shared machine, how much of a run the server was kept off its core by other work.
+ */
+export const readRunQueueWaitSeconds = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(' ')
+  return Number(fields[1]) / 1e9
+}

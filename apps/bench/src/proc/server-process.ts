@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { join } from 'node:path'
 import { BENCH_DIR, REPO_DIR } from '../paths.js'
-import { readCpuSeconds, readMemory, type MemorySample } from './proc-stats.js'
+import { readCpuSeconds, readMemory, readRunQueueWaitSeconds, type MemorySample } from './proc-stats.js'
 import { sleep, withTimeout } from '../wait.js'
 import { pathToFileURL } from 'node:url'
 
@@ -19,6 +19,10 @@ export interface ServerOptions {
   port?: number
   /** More environment for the server, e.g. DRIFTLESS_STORAGE and DRIFTLESS_BROKER for a scale-out node. @default {} */
   env?: Record<string, string>
+  /** A CPU to pin the server to (`taskset -c`), so load generators on another core do not share it. @default unpinned */
+  cpu?: number
+  /** Extra node flags, e.g. `--cpu-prof` to profile the server. @default [] */
+  nodeArgs?: string[]
   /** Driftless only: a script taking the CLI's `--port --host --data` flags instead of the CLI, plus these arguments. @default the CLI */
   script?: { path: string; args: string[] }
 }
@@ -32,6 +36,8 @@ export interface ServerProcess {
   /** Asks the server to run a full GC (see servers/gc-on-signal.mjs) and waits a moment for it. */
   collectGarbage(): Promise<void>
   cpuSeconds(): number
+  /** Seconds its main thread waited for a CPU so far (see readRunQueueWaitSeconds). */
+  waitSeconds(): number
   /** kill -9, and wait until the process is gone. */
   kill9(): Promise<void>
   /** SIGTERM, escalating to SIGKILL after 3 s. */
@@ -62,7 +68,10 @@ const exited = (child: ChildProcess): Promise<void> =>
 export const startServer = async (kind: ServerKind, options: ServerOptions): Promise<ServerProcess> => {
   const { args, env } = command(kind, options)
   const preload = pathToFileURL(join(BENCH_DIR, 'servers', 'gc-on-signal.mjs')).href
-  const child = spawn(process.execPath, ['--expose-gc', '--import', preload, ...args], { cwd: REPO_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const nodeArgs = [...(options.nodeArgs ?? []), '--expose-gc', '--import', preload, ...args]
+  // taskset execs node in place, so the pid is the server's own.
+  const [file, argv] = options.cpu === undefined ? [process.execPath, nodeArgs] : ['taskset', ['-c', String(options.cpu), process.execPath, ...nodeArgs]]
+  const child = spawn(file, argv, { cwd: REPO_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] })
   const stderr: string[] = []
   child.stderr?.on('data', (chunk: Buffer) => { if (stderr.length < 50) stderr.push(chunk.toString()) })
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
@@ -93,6 +102,7 @@ export const startServer = async (kind: ServerKind, options: ServerOptions): Pro
       await sleep(GC_WAIT_MS)
     },
     cpuSeconds: () => readCpuSeconds(pid),
+    waitSeconds: () => readRunQueueWaitSeconds(pid),
     kill9: async () => {
       child.kill('SIGKILL')
       await withTimeout(`${kind} kill -9`, exited(child), 10_000)

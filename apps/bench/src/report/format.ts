@@ -10,7 +10,7 @@ export const formatNumber = (value: number): string => {
 }
 
 const UNIT_SUFFIX: Record<Unit, string> = {
-  ms: ' ms', s: ' s', 'edits/s': '/s', KiB: ' KiB', MiB: ' MiB', bytes: ' B', count: '', ratio: '×', 'cpu-s': ' CPU-s',
+  ms: ' ms', s: ' s', 'µs': ' µs', 'edits/s': '/s', KiB: ' KiB', MiB: ' MiB', bytes: ' B', count: '', ratio: '×', 'cpu-s': ' CPU-s',
 }
 
 /** "median (min–max)" with the unit, or just the value when all samples agree. */

@@ -1,3 +1,4 @@
+import { SECTION_NOTES } from './section-notes.js'
 import { WHY_SHORT } from './why-short.js'
 import { SYSTEMS, SYSTEM_LABELS, type MetricRow, type SystemName } from '../model.js'
 import { formatOutcome } from './format.js'
@@ -16,6 +17,24 @@ export interface RunResults {
   rows: MetricRow[]
   /** Per scenario: how it was measured (parameters and method), shown under the table. */
   methods: { scenario: string; title: string; text: string }[]
+  /** Standalone scenarios, each under its own dated heading (they may come from a later run than the rest). */
+  sections?: StandaloneSection[]
+}
+
+/** One standalone scenario's results, published on their own. */
+export interface StandaloneSection {
+  scenario: string
+  title: string
+  /** When it was measured, and how long it took. */
+  startedAt: string
+  durationSeconds: number
+  quick: boolean
+  repetitions: number
+  /** `os.loadavg()` (1/5/15 min) when it started and when it ended: the machine is shared. */
+  loadAverage: { start: number[]; end: number[] }
+  rows: MetricRow[]
+  method: string
+  details?: string
 }
 
 const escapeCell = (text: string): string => text.replaceAll('|', '\\|').replaceAll('\n', ' ')
@@ -61,6 +80,28 @@ const shortfalls = (rows: readonly MetricRow[]): string[] =>
 const unjudged = (rows: readonly MetricRow[]): string[] =>
   rows.filter((r) => r.target && r.verdict?.met === undefined).map((r) => `- **${r.scenario} — ${r.metric}**: ${r.verdict?.note ?? 'not measured'}`)
 
+const renderSection = (section: StandaloneSection): string[] => {
+  const load = (values: number[]): string => values.map((v) => v.toFixed(2)).join(' / ')
+  const met = section.rows.filter((r) => r.verdict?.met === true).length
+  const judged = section.rows.filter((r) => r.target).length
+  const missed = shortfalls(section.rows)
+  return [
+    `## ${section.title}`,
+    '',
+    `Measured ${section.startedAt} in ${Math.round(section.durationSeconds)} s${section.quick ? ' (**QUICK RUN**: do not quote)' : ''}, ${section.repetitions} repetition${section.repetitions === 1 ? '' : 's'} per system; load average ${load(section.loadAverage.start)} at the start, ${load(section.loadAverage.end)} at the end (1 / 5 / 15 min, 2 cores, shared machine). Targets met: **${met} of ${judged}**.`,
+    '',
+    renderTable(section.rows),
+    '',
+    ...(missed.length ? ['Where Driftless falls short here:', '', ...missed, ''] : []),
+    ...(section.details ? [section.details, ''] : []),
+    ...(SECTION_NOTES[section.scenario] ? [SECTION_NOTES[section.scenario]!, ''] : []),
+    `### How ${section.title.split(' (')[0]} is measured`,
+    '',
+    section.method,
+    '',
+  ]
+}
+
 /** The whole apps/bench/README.md, generated from one run's results. */
 export const renderReadme = (results: RunResults): string => {
   const m = results.machine
@@ -103,12 +144,14 @@ export const renderReadme = (results: RunResults): string => {
     '## How each scenario is measured',
     '',
     ...results.methods.flatMap((x) => [`### ${x.title}`, '', x.text, '']),
+    ...(results.sections ?? []).flatMap(renderSection),
     '## Running',
     '',
     '```sh',
-    'npm run bench              # full run (≤ 20 min), rewrites this README and results.json',
-    'npm run bench -- --quick   # ≤ 2 min, for development; writes to apps/bench/.cache, not here',
+    'npm run bench              # full run (≤ 25 min), rewrites this README and results.json',
+    'npm run bench -- --quick   # ≤ 3 min, for development; writes to apps/bench/.cache, not here',
     'npm run bench -- --only fan-out,tabs   # some scenarios; writes to apps/bench/.cache, not here',
+    'npm run bench -- --only capacity      # standalone scenarios only: also replaces their section here',
     'npm run bench -- --rerender            # re-render this README from results.json',
     '```',
     '',

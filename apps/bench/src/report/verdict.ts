@@ -46,6 +46,11 @@ export const judge = (row: MetricRow): Verdict | undefined => {
         : { met: false, note: `missed: ${fmtRatio(median / target.value)} of the goal` }
     case 'timesBestPeer': {
       const ratio = ratioToBestPeer(row)
+      const peer = bestPeer(row)
+      if (ratio === undefined && peer?.median === 0 && row.better === 'higher') {
+        // E.g. a capacity where every peer sustained no step: any ours beats it, none does not.
+        return median > 0 ? { met: true, note: 'met: the best peer measured 0' } : { met: false, note: 'missed: 0, as the best peer' }
+      }
       if (ratio === undefined) return { met: undefined, note: 'no peer measured' }
       const stableEnough = target.minOverMedian === undefined || (row.better === 'higher'
         ? min >= target.minOverMedian * median

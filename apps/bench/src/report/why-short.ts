@@ -3,7 +3,7 @@
  * again. Keyed by `${scenario} — ${metric}`. Findings, not figures of one run: those are in the table.
  */
 export const WHY_SHORT: Readonly<Record<string, string>> = {
-  '1. fan-out — edits delivered/s':
+  '1. client-side fan-out — edits delivered/s':
     'The harness process, not the server, bounds this scenario. All 50 clients live in it, and every remote ' +
     'transaction resets Yjs\'s search markers, so the next local insert at a random position walks the text from ' +
     'its start (`findMarker`: about a third of the harness CPU in a profile, whichever system delivers). A server ' +

@@ -5,7 +5,7 @@ import { createRng, waitUntil } from '@driftless/testkit/support'
 import type { ClientSystem, SyncClient } from '../systems/types.js'
 import { tick } from '../wait.js'
 
-const SCENARIO = '1. fan-out'
+const SCENARIO = '1. client-side fan-out'
 
 const converged = (clients: readonly SyncClient[], length: number): boolean => {
   if (!clients.every((c) => c.doc.getText('text').length === length)) return false
@@ -48,7 +48,11 @@ export const measureFanOut = async (
   }
 }
 
-/** One document, many clients all typing at random positions; how fast does everyone see everything? */
+/**
+ * One document, many clients all typing at random positions, every client a real provider in the harness
+ * process; how fast does everyone see everything? This mostly measures the clients (see WHY_SHORT); the
+ * capacity scenario measures the servers.
+ */
 export const fanOut: Scenario = {
   id: 'fan-out',
   title: SCENARIO,

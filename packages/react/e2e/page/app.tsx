@@ -1,5 +1,5 @@
 import { StrictMode, useState, type ReactNode } from 'react'
-import { ReplicaProvider, useLoaded, usePending, useReplica, useStatus, useSynced, useY } from '@driftless/react'
+import { ReplicaProvider, useLeader, useLoaded, usePending, useReplica, useStatus, useSynced, useY } from '@driftless/react'
 
 /** What the page shows, from its query string: the same on the server and in the browser. */
 export interface PageConfig {
@@ -14,7 +14,12 @@ export const configFrom = (search: string): PageConfig => {
 
 function Indicators(): ReactNode {
   const text = `${useStatus()} pending=${usePending()} synced=${useSynced()} loaded=${useLoaded()}`
-  return <p data-testid="indicators">{text}</p>
+  return (
+    <>
+      <p data-testid="indicators">{text}</p>
+      <p data-testid="tab-role">{useLeader() ? 'leader' : 'follower'}</p>
+    </>
+  )
 }
 
 function Notes(): ReactNode {

@@ -1,0 +1,172 @@
+import { statSync } from 'node:fs'
+import { loadavg } from 'node:os'
+import type { CapacityConfig } from '../config.js'
+import { largeUpdatePath } from '../large-update.js'
+import { startServer, type ServerKind, type ServerProcess } from '../proc/server-process.js'
+import { tempDir } from '../scenario.js'
+import { percentile } from '../stats.js'
+import { sleep } from '../wait.js'
+import type { LoadProcess } from './load-process.js'
+import type { WireProtocol } from './protocols.js'
+import { combineCounts, offeredSteps, shouldContinue, type StepResult } from './steps.js'
+
+/** The systems of the capacity scenario: Driftless twice, once per endpoint. */
+export const CAPACITY_SYSTEMS = ['driftless', 'driftless-ywebsocket', 'y-websocket', 'hocuspocus'] as const
+export type CapacitySystem = (typeof CAPACITY_SYSTEMS)[number]
+
+const SERVER: Record<CapacitySystem, ServerKind> = {
+  driftless: 'driftless', 'driftless-ywebsocket': 'driftless', 'y-websocket': 'y-websocket', hocuspocus: 'hocuspocus',
+}
+const PROTOCOL: Record<CapacitySystem, WireProtocol> = {
+  driftless: 'driftless', 'driftless-ywebsocket': 'y-websocket', 'y-websocket': 'y-websocket', hocuspocus: 'hocuspocus',
+}
+
+const GRACE_MS = 100
+const SETTLE_MS = 1_500
+const PROBE_INTERVAL_MS = 100
+/** Lets a fresh server finish starting (lazy imports, first GC) before its idle RSS is read. */
+const WARM_MS = 1_000
+
+/** Where the server and the load generators run. */
+export interface Pins { server: number; load: number }
+
+/**
+ * The load generators, both pinned to the load core: `bulk` holds the writers and the counting subscribers;
+ * `probes` holds the probe clients and the subscribers that time them. Apart, the probes' timing is not held
+ * up behind the bulk process reading hundreds of sockets: a mostly idle process gets the core as soon as it
+ * wakes, so a probe's latency is the server's, not the harness's.
+ */
+export interface LoadGenerators { bulk: LoadProcess; probes: LoadProcess }
+
+/** Runs `body` against a fresh, pinned server with persistence on, then stops it and deletes its data. */
+const withServer = async <T>(system: CapacitySystem, pins: Pins, body: (server: ServerProcess) => Promise<T>, nodeArgs?: string[]): Promise<T> => {
+  const data = tempDir('capacity')
+  const server = await startServer(SERVER[system], { dataDir: data.path, cpu: pins.server, ...(nodeArgs ? { nodeArgs } : {}) })
+  try {
+    return await body(server)
+  } finally {
+    await server.stop()
+    data.remove()
+  }
+}
+
+/**
+ * For each subscriber count, one document with that many raw subscribers on one fresh server, offered load
+ * stepped up until a step is not sustained. Results by subscriber count.
+ */
+export const runSteps = async (
+  system: CapacitySystem, subscriberCounts: readonly number[], config: CapacityConfig, load: LoadGenerators, pins: Pins,
+  log: (message: string) => void, nodeArgs?: string[],
+): Promise<Map<number, StepResult[]>> => withServer(system, pins, async (server) => {
+  const runs = new Map<number, StepResult[]>()
+  for (const subscribers of subscriberCounts) runs.set(subscribers, await stepUp(server, system, subscribers, config, load, log))
+  return runs
+}, nodeArgs)
+
+const stepUp = async (
+  server: ServerProcess, system: CapacitySystem, subscribers: number, config: CapacityConfig, load: LoadGenerators, log: (message: string) => void,
+): Promise<StepResult[]> => {
+  const rates = offeredSteps(config.firstRate, config.lastRate)
+  const totalEdits = rates.reduce((sum, rate) => sum + (rate * config.stepMs) / 1000, 0)
+  const common = { type: 'setup', protocol: PROTOCOL[system], url: server.url, docId: `capacity-${subscribers}`, probeIntervalMs: PROBE_INTERVAL_MS } as const
+  await load.bulk.request({
+    ...common, subscribers: subscribers - config.observers, writers: config.writers, observers: 0, probes: 0,
+    editsPerWriter: Math.ceil(totalEdits / config.writers) + 10,
+  })
+  await load.probes.request({ ...common, subscribers: config.observers, writers: 0, observers: config.observers, probes: config.probes, editsPerWriter: 0 })
+  const steps: StepResult[] = []
+  try {
+    for (const rate of rates) {
+      if (!shouldContinue(steps)) break
+      const mark = (): { cpu: number; wait: number; at: number } => ({ cpu: server.cpuSeconds(), wait: server.waitSeconds(), at: performance.now() })
+      let began = mark()
+      let sampled = { ...began, rss: 0 }
+      const command = { type: 'step', rate, durationMs: config.stepMs, graceMs: GRACE_MS, settleMs: SETTLE_MS } as const
+      const reports = await Promise.all([
+        load.bulk.request(command, (progress) => {
+          if (progress.type === 'began') began = mark()
+          if (progress.type === 'sampled') sampled = { ...mark(), rss: server.memory().rss }
+        }),
+        load.probes.request(command),
+      ])
+      const counts = combineCounts(reports.map((report) => {
+        if (report.type !== 'step-done') throw new Error(`unexpected ${report.type} after a step`)
+        return report.counts
+      }))
+      // A probe write an observer never saw counts as infinitely late.
+      const latencies = [...counts.latencies, ...Array<number>(counts.unseen).fill(Infinity)]
+      const cpuSeconds = sampled.cpu - began.cpu
+      const wallSeconds = (sampled.at - began.at) / 1000
+      const step: StepResult = {
+        offered: rate,
+        deliveredPerSecond: counts.delivered / (config.stepMs / 1000),
+        deliveredShare: counts.expected > 0 ? counts.delivered / counts.expected : 0,
+        p50Ms: latencies.length ? percentile(latencies, 50) : Infinity,
+        p99Ms: latencies.length ? percentile(latencies, 99) : Infinity,
+        cpuUtilisation: cpuSeconds / wallSeconds,
+        cpuSeconds,
+        waitShare: (sampled.wait - began.wait) / wallSeconds,
+        delivered: counts.delivered,
+        rssMiB: sampled.rss / 2 ** 20,
+      }
+      steps.push(step)
+      log(`    ${rate}/s × ${subscribers}: delivered ${(step.deliveredShare * 100).toFixed(1)}% (worst subscriber ${(counts.worstShare * 100).toFixed(1)}%), p50 ${step.p50Ms.toFixed(1)} ms, p99 ${step.p99Ms.toFixed(1)} ms, CPU ${(step.cpuUtilisation * 100).toFixed(0)}%, waited for CPU ${(step.waitShare * 100).toFixed(0)}%, schedule lag ${counts.scheduleLagMs.toFixed(0)} ms, load ${loadavg()[0]!.toFixed(2)}`)
+    }
+  } finally {
+    await Promise.all([load.bulk.request({ type: 'close' }), load.probes.request({ type: 'close' })])
+  }
+  return steps
+}
+
+/** Server RSS after a full GC, once a fresh server settled. */
+const settledRss = async (server: ServerProcess): Promise<number> => {
+  await server.collectGarbage()
+  return server.memory().rss
+}
+
+/** Memory per open document, per idle connection, and per byte of a large document, for one system. */
+export interface MemoryResult {
+  perDocKiB?: number
+  perConnectionKiB?: number
+  largeRatio?: number
+  /** Sockets the many-documents phase used. */
+  sockets?: number
+  /** Phases that failed, and why: the others still count. */
+  failures: string[]
+}
+
+/** Runs each memory phase on its own fresh server; a phase that fails is reported and the others still run. */
+export const runMemory = async (
+  system: CapacitySystem, config: CapacityConfig, largeInserts: number, load: LoadProcess, pins: Pins,
+): Promise<MemoryResult> => {
+  const protocol = PROTOCOL[system]
+  const { connections, docs } = config.manyDocs
+  const result: MemoryResult = { failures: [] }
+  const phase = async (name: string, measure: (server: ServerProcess, idle: number) => Promise<void>): Promise<void> => {
+    try {
+      await withServer(system, pins, async (server) => {
+        await sleep(WARM_MS)
+        await measure(server, await settledRss(server))
+      })
+    } catch (error) {
+      result.failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`)
+    } finally {
+      await load.request({ type: 'close' }).catch(() => undefined)
+    }
+  }
+  await phase('many documents', async (server, idle) => {
+    const report = await load.request({ type: 'many-docs', protocol, url: server.url, connections, docs })
+    result.perDocKiB = ((await settledRss(server)) - idle) / docs / 1024
+    if (report.type === 'done') result.sockets = report.sockets
+  })
+  await phase('idle connections', async (server, idle) => {
+    await load.request({ type: 'idle', protocol, url: server.url, connections: config.idleConnections })
+    result.perConnectionKiB = ((await settledRss(server)) - idle) / config.idleConnections / 1024
+  })
+  await phase('large document', async (server, idle) => {
+    const path = largeUpdatePath(largeInserts)
+    await load.request({ type: 'large', protocol, url: server.url, docId: 'large', updatePath: path })
+    result.largeRatio = ((await settledRss(server)) - idle) / statSync(path).size
+  })
+  return result
+}

@@ -1,0 +1,76 @@
+import type { CapacityConfig } from '../config.js'
+import { SYSTEM_LABELS, type MetricRow } from '../model.js'
+import { formatNumber } from '../report/format.js'
+import { median, summarize } from '../stats.js'
+import type { CapacitySystem, Pins } from './measure.js'
+import { DELIVERED_SHARE, P99_LIMIT_MS, sustained, type StepResult } from './steps.js'
+
+/**
+ * How repeatable Driftless's target rows were: the worst min ÷ median (max ÷ median inverted where lower is
+ * better) over `rows`. One repetition gives 1 by definition.
+ */
+export const repeatabilityRow = (scenario: string, rows: readonly MetricRow[]): MetricRow => {
+  const spreads = rows.flatMap((row) => {
+    const ours = row.outcomes.driftless
+    if (!row.target || ours?.kind !== 'measured' || ours.summary.median === 0) return []
+    const { min, max, median: mid } = ours.summary
+    return [row.better === 'higher' ? min / mid : mid / max]
+  })
+  return {
+    scenario,
+    metric: 'repeatability: worst min ÷ median of the target rows above',
+    unit: 'ratio',
+    better: 'higher',
+    outcomes: spreads.length ? { driftless: { kind: 'measured', summary: summarize([Math.min(...spreads)]) } } : {},
+    target: { kind: 'atLeast', value: 0.8, text: 'every target row: min ≥ 0.8× median' },
+  }
+}
+
+const cell = (runs: readonly StepResult[], total: number): string => {
+  const pick = (value: (step: StepResult) => number): number => median(runs.map(value))
+  const share = pick((s) => s.deliveredShare)
+  const p99 = pick((s) => s.p99Ms)
+  const mark = sustained({ p99Ms: p99, deliveredShare: share }) ? '' : ' ✗'
+  const ms = (value: number): string => (Number.isFinite(value) ? formatNumber(value) : '∞')
+  const latency = `${ms(pick((s) => s.p50Ms))}/${ms(p99)} ms`
+  const parts = [
+    `${formatNumber(pick((s) => s.deliveredPerSecond))}/s (${(share * 100).toFixed(1)}%)`, latency,
+    `CPU ${Math.round(pick((s) => s.cpuUtilisation) * 100)}% (waited ${Math.round(pick((s) => s.waitShare) * 100)}%)`, `${formatNumber(pick((s) => s.rssMiB))} MiB`,
+  ]
+  return `${parts.join(' · ')}${mark}${runs.length < total ? ` (${runs.length} of ${total} runs)` : ''}`
+}
+
+/** Markdown tables, one per subscriber count: a row per offered step, a column per system (medians over runs). */
+export const stepTables = (subscriberCounts: readonly number[], systems: readonly CapacitySystem[], steps: ReadonlyMap<string, StepResult[][]>): string => {
+  const tables = subscriberCounts.map((subscribers) => {
+    const runsOf = (system: CapacitySystem): StepResult[][] => steps.get(`${system}:${subscribers}`) ?? []
+    const rates = [...new Set(systems.flatMap((s) => runsOf(s).flatMap((run) => run.map((step) => step.offered))))].sort((a, b) => a - b)
+    const header = ['offered edits/s', ...systems.map((s) => SYSTEM_LABELS[s])]
+    const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`]
+    for (const rate of rates) {
+      const cells = systems.map((system) => {
+        const runs = runsOf(system)
+        const at = runs.flatMap((run) => run.filter((step) => step.offered === rate))
+        return at.length ? cell(at, runs.length) : '—'
+      })
+      lines.push(`| ${rate.toLocaleString('en-US')} | ${cells.join(' | ')} |`)
+    }
+    return [`**1 document × ${subscribers} subscribers.** Each cell: edits delivered/s (Σ over subscribers, and the share of what was offered), probe p50/p99, server CPU utilisation (1 core = 100%) and how much of the step its main thread waited for its core behind other work (run-queue time from /proc/<pid>/schedstat), server RSS; medians over the runs that reached the step; ✗ = not sustained.`, '', ...lines].join('\n')
+  })
+  return tables.join('\n\n')
+}
+
+/** The method text of the capacity scenario. */
+export const capacityMethod = (
+  config: CapacityConfig,
+  run: { pins: Pins; common: number; sustainedByAll: boolean; loads: { repetition: number; system: CapacitySystem; load: number[] }[] },
+): string => {
+  const loads = run.loads.map((l) => `#${l.repetition} ${SYSTEM_LABELS[l.system]} ${l.load.map((v) => v.toFixed(2)).join('/')}`).join('; ')
+  return [
+    `**Placement.** Each server runs in its own process pinned with \`taskset -c ${run.pins.server}\`; two load-generator processes (Node, no Yjs on the receiving side) are pinned with \`taskset -c ${run.pins.load}\`: one holds the writers and the counting subscribers, the other only the probes and the subscribers that time them, so a probe's timing never waits behind the first one reading hundreds of sockets (a mostly idle process gets the core as soon as it wakes); the harness itself only sends them commands. Several edits due to one writer in the same millisecond leave in one write. The machine is shared, so load averages (1/5/15 min) were recorded as each system's repetition began: ${loads}.`,
+    `**Connections.** Raw websockets on bare TCP sockets (hand-made upgrade, frames split without copies, pings answered), speaking each system's own protocol: Driftless's (hello, subscribe; every write asks for the durable ack, as a replica's do), the y-websocket protocol (one socket per document; Driftless's y-websocket endpoint is driven the same way) and Hocuspocus's (multiplexed: document name in every message, auth then sync step 1). Receivers never apply updates: they split frames, find the Yjs update in each broadcast and walk its struct headers to count the edits of other clients (Driftless merges the updates of one event-loop turn into one message, so edits, not messages, are counted).`,
+    `**Load.** 1 document × ${config.subscribers.join(' and ')} subscribers; ${config.writers} of the subscribers write, each with its own Y.Doc whose one-character appends were encoded and framed before the timed part; ${config.probes} more connections are probes (a real Y.Doc each, setting one key every 100 ms, staggered), and ${config.observers} of the subscribers time when each probe write arrives. The offered total rate starts at ${config.firstRate} edits/s and doubles up to ${config.lastRate.toLocaleString('en-US')}, ${config.stepMs / 1000} s per step; the schedule is steady: about every millisecond the generator sends, round-robin over the writers, whatever the offered rate says is due by then. A step is **sustained** when the probe p99 (over every probe write and observer; a write never seen counts as infinitely late) is ≤ ${P99_LIMIT_MS} ms and the subscribers received ≥ ${DELIVERED_SHARE * 100}% of the edits of others written in the step by its end plus 100 ms. Stepping goes on while every step delivered in full with p99 ≤ 1 s; **capacity** is the highest step sustained, as the issue defines it (a lower step that only missed the p99, one stall of the server's core on this shared machine, does not end it; one that fell behind in delivery ends the stepping). The **CPU-bound capacity estimate** (no target) is offered ÷ server CPU utilisation on the highest step delivered in full: what one dedicated core would carry at that cost, a figure the machine's load distorts much less than latency does. Server CPU (user+system from /proc/<pid>/stat) and RSS are read at the start of each step and 100 ms after its end; CPU per delivered edit is at ${run.common.toLocaleString('en-US')} edits/s, ${run.sustainedByAll ? 'the highest step every run of every system sustained' : 'the first step (some run sustained no step)'} with ${config.subscribers[0]} subscribers.`,
+    `**Memory.** Fresh servers each time, RSS read after a full GC (every server runs with --expose-gc and a SIGUSR2 handler that calls gc()). Per open document: ${config.manyDocs.connections} clients each open the same ${config.manyDocs.docs.toLocaleString('en-US')} small documents (the first client writes 16 characters into each), 10 at a time per multiplexed socket, 50 sockets at a time otherwise; (RSS after − RSS idle) ÷ documents. Driftless and Hocuspocus multiplex every document of a client on its one socket; the y-websocket protocol names the document in the URL, so y-websocket (and Driftless's y-websocket endpoint) needs a socket per document and client: ${(config.manyDocs.connections * config.manyDocs.docs).toLocaleString('en-US')} sockets, whose cost is in its figure. Per idle connection: ${config.idleConnections.toLocaleString('en-US')} connections that open no document (Driftless: hello answered; Hocuspocus: socket open; y-websocket's URL always names a document, so they all share one). Large document: the scenario 3 update sent by one client, then a fresh client receives all of it; (RSS − idle RSS) ÷ update size.`,
+    `**Persistence on for all.** y-websocket's server with its LevelDB persistence (YPERSISTENCE, as its README deploys it), Hocuspocus with @hocuspocus/extension-sqlite (its default 2 s debounced store), Driftless with its SQLite storage (every update committed before the ack). Without persistence a peer would skip work a deployment does; with it, all three pay for storage, each in its own way.`,
+  ].join('\n\n')
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest'
+import { capacityOf, combineCounts, commonStep, cpuBoundCapacity, cpuPerDeliveredEdit, offeredSteps, shouldContinue, sustained, type StepResult } from '../src/capacity/steps.js'
+
+const step = (offered: number, p99Ms: number, deliveredShare: number, extra: Partial<StepResult> = {}): StepResult => ({
+  offered, p99Ms, deliveredShare, p50Ms: p99Ms / 2, deliveredPerSecond: 0, cpuUtilisation: 0, cpuSeconds: 0, waitShare: 0, delivered: 0, rssMiB: 0, ...extra,
+})
+
+describe('capacity steps', () => {
+  it('doubles the offered rate from the first step up to the last', () => {
+    expect(offeredSteps(50, 800)).toEqual([50, 100, 200, 400, 800])
+    expect(offeredSteps(50, 1000)).toEqual([50, 100, 200, 400, 800])
+    expect(() => offeredSteps(0, 100)).toThrow(RangeError)
+  })
+
+  it('sustains a step only with p99 ≤ 100 ms and ≥ 99% delivered', () => {
+    expect(sustained(step(100, 100, 0.99))).toBe(true)
+    expect(sustained(step(100, 101, 1))).toBe(false)
+    expect(sustained(step(100, 5, 0.989))).toBe(false)
+    expect(sustained(step(100, Infinity, 1))).toBe(false)
+  })
+
+  it('keeps stepping past a missed p99, and stops once delivery falls behind or p99 is hopeless', () => {
+    expect(shouldContinue([step(50, 3, 1), step(100, 400, 1)])).toBe(true)
+    expect(shouldContinue([step(50, 3, 1), step(100, 4, 0.9)])).toBe(false)
+    expect(shouldContinue([step(50, 3, 1), step(100, 1001, 1)])).toBe(false)
+  })
+
+  it('estimates a CPU-bound capacity from the highest step delivered in full', () => {
+    const run = [step(100, 5, 1, { cpuUtilisation: 0.1 }), step(200, 300, 1, { cpuUtilisation: 0.25 }), step(400, 900, 0.5, { cpuUtilisation: 1 })]
+    expect(cpuBoundCapacity(run)).toBe(800)
+    expect(cpuBoundCapacity([step(100, 5, 0.5, { cpuUtilisation: 1 })])).toBeUndefined()
+  })
+
+  it('takes the highest sustained step', () => {
+    expect(capacityOf([step(50, 3, 1), step(100, 4, 1), step(200, 150, 1)])).toBe(100)
+    // A step that only missed the p99 (a stall of the server's core) does not end the capacity.
+    expect(capacityOf([step(200, 5, 1), step(50, 3, 1), step(100, 400, 1)])).toBe(200)
+    expect(capacityOf([step(50, 3, 1), step(100, 4, 0.5)])).toBe(50)
+    expect(capacityOf([step(50, 300, 1)])).toBe(0)
+    expect(capacityOf([])).toBe(0)
+  })
+
+  it('compares CPU per delivered edit at the step every run sustained', () => {
+    expect(commonStep([800, 400, 1600], 50)).toEqual({ offered: 400, sustainedByAll: true })
+    expect(commonStep([800, 0], 50)).toEqual({ offered: 50, sustainedByAll: false })
+    const run = [step(400, 5, 1, { cpuSeconds: 0.5, delivered: 100_000 })]
+    expect(cpuPerDeliveredEdit(run, 400)).toBeCloseTo(5)
+    expect(cpuPerDeliveredEdit(run, 800)).toBeUndefined()
+  })
+
+  it('combines the load processes: each subscriber expects every edit of every process but its own', () => {
+    const bulk = { written: 90, subscribers: [{ delivered: 100, own: 90 }, { delivered: 100, own: 0 }], latencies: [], unseen: 0, scheduleLagMs: 3 }
+    const probes = { written: 10, subscribers: [{ delivered: 99, own: 0 }], latencies: [4, 5], unseen: 1, scheduleLagMs: 1 }
+    const combined = combineCounts([bulk, probes])
+    expect(combined.expected).toBe(10 + 100 + 100)
+    expect(combined.delivered).toBe(299)
+    expect(combined.worstShare).toBe(0.99)
+    expect(combined).toMatchObject({ latencies: [4, 5], unseen: 1, scheduleLagMs: 3 })
+  })
+})
