@@ -123,7 +123,7 @@ if (builtAt(demoDist) < sourcesChanged(demoSources)) {
 const editorSources = ['apps/editor/src', 'apps/editor/index.html', 'packages/react/src', 'packages/replica/src', 'packages/protocol/src']
 if (builtAt(editorDist) < sourcesChanged(editorSources)) {
   say('building the editor (vite build)')
-  await run(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/editor/vite.config.ts', '--base', '/editor/', '--logLevel', 'warn'])
+  await run(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/editor/vite.config.ts', '--logLevel', 'warn'])
 }
 
 /** Signs development tokens when auth is on: the same claim shape a real auth server would issue. */

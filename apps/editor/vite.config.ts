@@ -21,6 +21,8 @@ export default defineConfig({
     ],
     force: !hmr,
   },
+  // Relative asset URLs: the same build works at / and under `npm start`'s /editor/.
+  base: './',
   // TipTap and ProseMirror are most of the bundle (~236 KiB gzip in all); one chunk is fine for this app.
   build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 1024 },
   server: {
