@@ -136,7 +136,7 @@ export const createRelay = async (options: RelayOptions = {}): Promise<Relay> =>
 
   const lifecycle = new DocumentLifecycle({ storage, broker, rooms, logger, hooks, webhooks })
   const admin = createAdminApi(options.admin ?? {}, {
-    storage, rooms, auth, logger,
+    storage, rooms, versions, auth, logger,
     maxBodyBytes: options.admin?.maxBodyBytes ?? limits.maxMessageBytes,
     deleteDocument: docId => lifecycle.deleteDocument(docId),
     restoreDocument: docId => lifecycle.restoreDocument(docId),

@@ -232,11 +232,11 @@ describe('admin API: OpenAPI', () => {
     const document = served.json as ReturnType<typeof openApiDocument>
     expect(document.openapi).toBe('3.1.0')
     const described = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map(method => `${method.toUpperCase()} ${path}`))
-    const routes = adminRoutes({ storage, rooms: null as never, maxBodyBytes: 0, deleteDocument: async () => {}, restoreDocument: async () => false })
+    const routes = adminRoutes({ storage, rooms: null as never, versions: null as never, maxBodyBytes: 0, deleteDocument: async () => {}, restoreDocument: async () => false })
     expect(described.sort()).toEqual(routes.map(route => `${route.method} ${route.path}`).sort())
     await post(r, 'doc', makeUpdate('x'))
     for (const route of routes) {
-      const answer = await admin(r, route.method, route.path.replace('{id}', 'doc'), { token: TOKEN })
+      const answer = await admin(r, route.method, route.path.replace('{id}', 'doc').replace('{v}', '1'), { token: TOKEN })
       const error = (answer.json as { error?: string } | undefined)?.error
       expect({ route: route.path, status: answer.status, error }).not.toMatchObject({ error: expect.stringMatching(/^(notFound|methodNotAllowed)$/) })
     }

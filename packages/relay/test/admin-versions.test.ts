@@ -1,65 +1,87 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { createVersion, getVersionJson, getVersionUpdate, listVersions, restoreVersion, type AdminResponse } from '../src/admin/versions.js'
-import type { Relay } from '../src/index.js'
-import { startRelay } from './helpers.js'
-import { SyncedDoc } from './versions-support.js'
+import { createMemoryStorage, type Relay, type RelayStorage } from '../src/index.js'
+import { admin, docPath, type AdminAnswer } from './admin-helpers.js'
+import { makeUpdate, startRelay } from './helpers.js'
 
-let relay: Relay
-const closers: (() => void)[] = []
+const TOKEN = 'admin-secret-token'
+
+let relay: Relay | undefined
+let storage: RelayStorage
 afterEach(async () => {
-  for (const close of closers.splice(0)) close()
   await relay?.close()
+  relay = undefined
+  await storage.close()
 })
-
-const json = (response: AdminResponse): Record<string, unknown> => {
-  if (!('json' in response)) throw new Error('expected JSON')
-  return response.json as Record<string, unknown>
+const open = async (): Promise<Relay> => {
+  storage = createMemoryStorage()
+  relay = await startRelay({ storage, admin: { token: TOKEN } })
+  return relay
 }
 
-describe('admin version routes (handlers called directly)', () => {
-  it('create, list, read as update and JSON, restore', async () => {
-    relay = await startRelay()
-    const ctx = { versions: relay.versions }
-    const client = await SyncedDoc.open(relay.url, 'doc')
-    closers.push(() => client.close())
-    await client.change(doc => doc.getMap('m').set('title', 'v1'))
+const call = (r: Relay, method: string, path: string, body?: string, contentType = 'application/json'): Promise<AdminAnswer> =>
+  admin(r, method, path, { token: TOKEN, ...(body === undefined ? {} : { body, contentType }) })
+const write = (r: Relay, docId: string, update: Uint8Array): Promise<AdminAnswer> =>
+  admin(r, 'POST', docPath(docId, '/update'), { token: TOKEN, body: update, contentType: 'application/octet-stream' })
+const textOf = (update: Uint8Array): string => {
+  const doc = new Y.Doc()
+  Y.applyUpdate(doc, update)
+  return doc.getText('t').toString()
+}
 
-    const created = await createVersion(ctx, 'doc', '', { name: 'release' })
-    expect(created.status).toBe(201)
-    const version = json(created).version as { id: number; name: string; createdBy: string }
-    expect(version).toMatchObject({ name: 'release', createdBy: 'admin', authors: ['anonymous'] })
-    await client.change(doc => doc.getMap('m').set('title', 'v2'))
-
-    expect(json(await listVersions(ctx, 'doc')).versions).toMatchObject([{ id: version.id }])
-    const update = await getVersionUpdate(ctx, 'doc', String(version.id))
-    expect(update.status).toBe(200)
+describe('admin API: version history', () => {
+  it('takes a named version, lists it, serves it as an update and as JSON, and restores it as a forward change', async () => {
+    const r = await open()
     const doc = new Y.Doc()
-    Y.applyUpdate(doc, (update as { bytes: Uint8Array }).bytes)
-    expect(doc.getMap('m').get('title')).toBe('v1')
-    expect(json(await getVersionJson(ctx, 'doc', String(version.id)))).toMatchObject({ content: { m: { title: 'v1' } } })
+    expect((await write(r, 'team/doc', makeUpdate('first', doc))).status).toBe(200)
+    const created = await call(r, 'POST', docPath('team/doc', '/versions'), JSON.stringify({ name: 'Draft 1' }))
+    expect(created.status).toBe(201)
+    const version = (created.json as { version: { id: number; name: string; createdBy: string; kind: string } }).version
+    expect(version).toMatchObject({ name: 'Draft 1', createdBy: 'admin', kind: 'named' })
 
-    const restored = await restoreVersion(ctx, 'doc', String(version.id))
+    expect((await write(r, 'team/doc', makeUpdate(' and more', doc))).status).toBe(200)
+    const listed = await call(r, 'GET', docPath('team/doc', '/versions'))
+    expect((listed.json as { versions: Array<{ id: number }> }).versions.map(v => v.id)).toContain(version.id)
+
+    const update = await call(r, 'GET', docPath('team/doc', `/versions/${version.id}/update`))
+    expect(update.headers['content-type']).toBe('application/octet-stream')
+    expect(textOf(update.bytes)).toBe('first')
+    const json = await call(r, 'GET', docPath('team/doc', `/versions/${version.id}/json`))
+    expect(json.json).toMatchObject({ version: { id: version.id }, content: { t: 'first' } })
+
+    const restored = await call(r, 'POST', docPath('team/doc', `/versions/${version.id}/restore`))
     expect(restored.status).toBe(200)
-    expect(json(restored)).toMatchObject({ restored: { id: version.id }, beforeRestore: { kind: 'beforeRestore', createdBy: 'admin' } })
-    const check = await SyncedDoc.open(relay.url, 'doc')
-    closers.push(() => check.close())
-    expect(check.doc.getMap('m').get('title')).toBe('v1')
+    expect(restored.json).toMatchObject({ restored: { id: version.id }, beforeRestore: { kind: 'beforeRestore' } })
+    const now = await call(r, 'GET', docPath('team/doc', '/json'))
+    expect(now.json).toEqual({ t: 'first' })
   })
 
-  it('bad input: 404 for unknown, malformed and other documents\' ids, 400 for bad names; nothing stored', async () => {
-    relay = await startRelay()
-    const ctx = { versions: relay.versions }
-    const theirs = json(await createVersion(ctx, 'other', '', { name: 'theirs' })).version as { id: number }
-    for (const id of ['999999', 'abc', '0', '-1', '1e3', '', String(theirs.id)]) {
-      for (const handler of [getVersionUpdate, getVersionJson, restoreVersion]) {
-        const response = await handler(ctx, 'doc', id)
-        expect(response).toMatchObject({ status: 404, json: { error: 'versionNotFound' } })
-      }
+  it('refuses bad input with a JSON error and changes nothing', async () => {
+    const r = await open()
+    await write(r, 'doc', makeUpdate('x'))
+    const cases: Array<[string, string, string | undefined, string | undefined, number, string]> = [
+      ['POST', docPath('doc', '/versions'), '{"name": ""}', 'application/json', 400, 'invalidVersionName'],
+      ['POST', docPath('doc', '/versions'), '{"name": ', 'application/json', 400, 'invalidJson'],
+      ['POST', docPath('doc', '/versions'), 'name=x', 'application/x-www-form-urlencoded', 415, 'unsupportedMediaType'],
+      ['GET', docPath('doc', '/versions/999/update'), undefined, undefined, 404, 'versionNotFound'],
+      ['GET', docPath('doc', '/versions/not-a-number/json'), undefined, undefined, 404, 'versionNotFound'],
+      ['POST', docPath('doc', '/versions/999/restore'), undefined, undefined, 404, 'versionNotFound'],
+    ]
+    for (const [method, path, body, type, status, error] of cases) {
+      const answer = await admin(r, method, path, { token: TOKEN, ...(body === undefined ? {} : { body, contentType: type }) })
+      expect({ path, status: answer.status, error: (answer.json as { error?: string }).error }).toEqual({ path, status, error })
     }
-    for (const body of [{}, { name: '' }, { name: 'x'.repeat(300) }, { name: 7 }, null, 'name']) {
-      expect(await createVersion(ctx, 'doc', '', body)).toMatchObject({ status: 400, json: { error: 'invalidVersionName' } })
-    }
-    expect(json(await listVersions(ctx, 'doc')).versions).toEqual([])
+    expect((await call(r, 'GET', docPath('doc', '/versions'))).json).toEqual({ versions: [] })
+    expect((await admin(r, 'GET', docPath('doc', '/versions'))).status).toBe(401)
+  })
+
+  it('a deleted document has no versions: 410, and they are gone from storage', async () => {
+    const r = await open()
+    await write(r, 'doomed', makeUpdate('secret'))
+    expect((await call(r, 'POST', docPath('doomed', '/versions'), JSON.stringify({ name: 'v' }))).status).toBe(201)
+    expect((await admin(r, 'DELETE', docPath('doomed'), { token: TOKEN })).status).toBe(204)
+    const listed = await call(r, 'GET', docPath('doomed', '/versions'))
+    expect({ status: listed.status, error: (listed.json as { error: string }).error }).toEqual({ status: 410, error: 'documentDeleted' })
+    expect(await storage.versions.list('doomed')).toEqual([])
   })
 })

@@ -21,6 +21,8 @@ export const AdminErrorStatus = {
   invalidQuery: 400,
   /** The body is not a valid Yjs update (v1); nothing was stored. */
   invalidUpdate: 400,
+  /** A JSON body that does not parse. */
+  invalidJson: 400,
   /** The body's `Content-Type` is not the one the route takes. */
   unsupportedMediaType: 415,
   /** The body is larger than `admin.maxBodyBytes`. */

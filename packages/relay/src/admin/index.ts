@@ -7,6 +7,7 @@ import { documentRoutes } from './document-routes.js'
 import { AdminError } from './errors.js'
 import { sendJson } from './io.js'
 import { openApiDocument } from './openapi.js'
+import { versionAdminRoutes } from './versions.js'
 import { matchRoute, type AdminRoute } from './routes.js'
 
 /** Options of the admin HTTP API (`createRelay({ admin })`). */
@@ -34,6 +35,7 @@ const digest = (token: string): Buffer => createHash('sha256').update(token).dig
 /** Every admin route. To add some, list them here and describe them in the OpenAPI file (a test checks both). */
 export const adminRoutes = (ctx: AdminContext): AdminRoute[] => [
   ...documentRoutes(ctx),
+  ...versionAdminRoutes(ctx),
   { method: 'GET', path: '/v1/openapi.json', handle: async ({ response }) => sendJson(response, 200, openApiDocument()) },
 ]
 

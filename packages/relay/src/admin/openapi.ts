@@ -1,4 +1,5 @@
 import { AdminErrorStatus } from './errors.js'
+import { versionErrorNames, versionPaths, versionSchema } from './openapi-versions.js'
 
 /** Builds the JSON schema of a response with a JSON body. */
 const jsonBody = (description: string, schema: object) => ({ description, content: { 'application/json': { schema } } })
@@ -121,7 +122,7 @@ export const openApiDocument = () => ({
     description: 'Documents on the relay. Every route takes `Authorization: Bearer <admin token or admin JWT>`.',
   },
   security: [{ bearer: [] }],
-  paths: { ...documentPaths, '/v1/openapi.json': { get: { operationId: 'openApi', summary: 'This file.', responses: { 200: jsonBody('OpenAPI 3.1.', { type: 'object' }), ...common } } } },
+  paths: { ...documentPaths, ...versionPaths, '/v1/openapi.json': { get: { operationId: 'openApi', summary: 'This file.', responses: { 200: jsonBody('OpenAPI 3.1.', { type: 'object' }), ...common } } } },
   components: {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
     parameters: {
@@ -136,10 +137,11 @@ export const openApiDocument = () => ({
         required: ['id', 'bytes', 'updatedAt'],
         properties: { id: { type: 'string' }, bytes: { type: 'integer' }, updatedAt: { type: 'string', format: 'date-time' } },
       },
+      Version: versionSchema,
       Error: {
         type: 'object',
         required: ['error', 'message'],
-        properties: { error: { enum: Object.keys(AdminErrorStatus) }, message: { type: 'string' } },
+        properties: { error: { enum: [...new Set([...Object.keys(AdminErrorStatus), ...versionErrorNames])] }, message: { type: 'string' } },
       },
     },
   },

@@ -1,8 +1,13 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { ErrorCode, errorCodeName } from '@driftless/protocol'
 import { versionToJson } from '@driftless/history'
 import type { RelayContext } from '../context.js'
 import { RelayError } from '../errors.js'
 import { toMeta } from '../versions/requests.js'
+import type { AdminContext } from './context.js'
+import { AdminError } from './errors.js'
+import { readBody, sendBytes, sendJson } from './io.js'
+import type { AdminRoute } from './routes.js'
 
 /** What an admin route handler answers: JSON, or raw bytes (`application/octet-stream`). */
 export type AdminResponse = { status: number; json: unknown } | { status: number; bytes: Uint8Array }
@@ -82,3 +87,25 @@ export const versionRoutes = [
   { method: 'GET', path: '/v1/docs/:id/versions/:v/json', handler: getVersionJson },
   { method: 'POST', path: '/v1/docs/:id/versions/:v/restore', handler: restoreVersion },
 ] as const
+
+/** The version routes in the admin API's table (`:id` → `{id}`, `:v` → `{v}`); a POST with a body takes JSON. */
+export const versionAdminRoutes = (ctx: AdminContext): AdminRoute[] =>
+  versionRoutes.map(({ method, path, handler }) => ({
+    method,
+    path: path.replace(':id', '{id}').replace(':v', '{v}'),
+    async handle({ request, response, params }) {
+      const body = path === '/v1/docs/:id/versions' && method === 'POST' ? await readJson(request, response, ctx.maxBodyBytes) : undefined
+      const answer = await handler(ctx, params.id!, params.v ?? '', body)
+      if ('bytes' in answer) sendBytes(response, answer.bytes)
+      else sendJson(response, answer.status, answer.json)
+    },
+  }))
+
+const readJson = async (request: IncomingMessage, response: ServerResponse, maxBytes: number): Promise<unknown> => {
+  const bytes = await readBody(request, response, 'application/json', maxBytes)
+  try {
+    return JSON.parse(Buffer.from(bytes).toString('utf8'))
+  } catch {
+    throw new AdminError('invalidJson', 'the body is not JSON')
+  }
+}

@@ -3,6 +3,8 @@ import type { NewVersion, VersionInfo, VersionStore } from './versions.js'
 /** Versions for the memory storage; `recordAuthor` is called by its `append`. */
 export const createMemoryVersions = (assertOpen: () => void): VersionStore & {
   recordAuthor(docId: string, author: string): void
+  /** The document was deleted: its versions and recorded authors go with it. */
+  forget(docId: string): void
   clear(): void
 } => {
   const versions = new Map<string, { info: VersionInfo; update: Uint8Array }[]>()
@@ -13,6 +15,10 @@ export const createMemoryVersions = (assertOpen: () => void): VersionStore & {
       let set = authors.get(docId)
       if (set === undefined) authors.set(docId, (set = new Set()))
       set.add(author)
+    },
+    forget(docId) {
+      versions.delete(docId)
+      authors.delete(docId)
     },
     clear() {
       versions.clear()

@@ -86,6 +86,7 @@ export const createMemoryStorage = (): RelayStorage => {
       assertOpen()
       outbox.add(options?.outbox ?? [])
       docs.delete(docId)
+      versions.forget(docId)
       if (!tombstones.has(docId)) tombstones.set(docId, deletedAt)
     },
     async restoreDocument(docId) {

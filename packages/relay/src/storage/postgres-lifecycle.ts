@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import { listBounds } from './doc-order.js'
 import { insertOutboxEntries } from './postgres-outbox.js'
+import { versionTables } from './postgres-versions.js'
 import type { DocumentSummary, RelayStorage, Tombstone } from './types.js'
 
 /** The tombstones table that goes with an updates table. */
@@ -78,6 +79,10 @@ export const postgresLifecycle = (pool: pg.Pool, table: string, outboxTable: str
     }),
     deleteDocument: (docId, deletedAt, options) => run('deleteDocument', () => transaction(async client => {
       await client.query(`DELETE FROM ${table} WHERE doc_id = $1`, [docKey(docId)])
+      // A deletion takes the document's history with it: nothing of its content stays behind.
+      const { versions, authors } = versionTables(table)
+      await client.query(`DELETE FROM ${versions} WHERE doc_id = $1`, [docKey(docId)])
+      await client.query(`DELETE FROM ${authors} WHERE doc_id = $1`, [docKey(docId)])
       await client.query(`INSERT INTO ${tombstones} (doc_id, deleted_at) VALUES ($1, $2) ON CONFLICT (doc_id) DO NOTHING`, [docKey(docId), deletedAt])
       await insertOutboxEntries(client, outboxTable, options?.outbox ?? [])
     })),

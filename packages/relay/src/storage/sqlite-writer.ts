@@ -39,8 +39,13 @@ const replace = db.transaction((docId, ids, merged) => {
 const dropRows = db.prepare('DELETE FROM updates WHERE doc_id = ?')
 const bury = db.prepare('INSERT INTO tombstones (doc_id, deleted_at) VALUES (?, ?) ON CONFLICT (doc_id) DO NOTHING')
 const unbury = db.prepare('DELETE FROM tombstones WHERE doc_id = ?')
+const dropVersions = db.prepare('DELETE FROM versions WHERE doc_id = ?')
+const dropAuthors = db.prepare('DELETE FROM update_authors WHERE doc_id = ?')
+// A deletion takes the document's history with it: nothing of its content stays behind.
 const deleteDocument = db.transaction((docId, deletedAt, outbox) => {
   dropRows.run(docId)
+  dropVersions.run(docId)
+  dropAuthors.run(docId)
   bury.run(docId, deletedAt)
   for (const row of outbox) insertOutbox.run(...row)
 })

@@ -57,6 +57,21 @@ export const versionContract = ({ open, reopen }: {
     expect((await storage.versions.create(version('other'))).authors).toEqual(['carol'])
   })
 
+  it('versions: deleting a document deletes its versions and recorded authors, and only its own', async () => {
+    const storage = await open()
+    await storage.append([{ docId: 'doomed', update: update('a'), author: 'bob' }, { docId: 'kept', update: update('k'), author: 'kim' }])
+    await storage.versions.create(version('doomed'))
+    await storage.append([{ docId: 'doomed', update: update('b'), author: 'carol' }])
+    const kept = await storage.versions.create(version('kept'))
+    await storage.deleteDocument('doomed', 1)
+    expect(await storage.versions.list('doomed')).toEqual([])
+    expect((await storage.versions.list('kept')).map(info => info.id)).toEqual([kept.id])
+    // Restored, the id starts empty: a first version lists no author from before the deletion.
+    await storage.restoreDocument('doomed')
+    await storage.append([{ docId: 'doomed', update: update('c'), author: 'dave' }])
+    expect((await storage.versions.create(version('doomed'))).authors).toEqual(['dave'])
+  })
+
   it('versions: a version belongs to its document only', async () => {
     const storage = await open()
     const mine = await storage.versions.create(version('mine'))
