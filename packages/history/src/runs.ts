@@ -1,5 +1,5 @@
 import * as Y from 'yjs'
-import type { AnyType } from './units.js'
+import { visibleItems, type AnyType } from './units.js'
 
 /**
  * A run of consecutive visible elements of one struct (characters of a string, values of an array item, one
@@ -19,8 +19,6 @@ export interface Run {
   /** Text only: formatting in effect. */
   attributes: Readonly<Record<string, unknown>>
 }
-
-const NO_ATTRIBUTES: Readonly<Record<string, unknown>> = Object.freeze({})
 
 /** Index of the struct holding `clock` (plain binary search: Yjs's `findIndexSS` guesses a pivot, slow on random lookups). */
 const structAt = (structs: readonly (Y.Item | Y.GC)[], clock: number): number => {
@@ -61,18 +59,7 @@ const visibility = (doc: Y.Doc, client: number, clock: number, length: number): 
 /** The visible runs of `type`'s sequence, split where presence in `other` changes. */
 export const runsOf = (type: AnyType, other: Y.Doc): Run[] => {
   const runs: Run[] = []
-  let attributes = NO_ATTRIBUTES
-  for (let item = type._start; item !== null; item = item.right) {
-    if (item.deleted) continue
-    const content = item.content
-    if (content instanceof Y.ContentFormat) {
-      const next: Record<string, unknown> = { ...attributes }
-      if (content.value === null) delete next[content.key]
-      else next[content.key] = content.value
-      attributes = next
-      continue
-    }
-    if (!item.countable) continue
+  for (const { item, attributes } of visibleItems(type)) {
     let offset = 0
     for (const piece of visibility(other, item.id.client, item.id.clock, item.length)) {
       runs.push({ client: item.id.client, clock: item.id.clock + offset, length: piece.length, item, offset, shared: piece.visible, attributes })

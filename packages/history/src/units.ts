@@ -23,9 +23,11 @@ export interface Unit {
 
 const NO_ATTRIBUTES: Readonly<Record<string, unknown>> = Object.freeze({})
 
-/** The visible elements of `type`'s sequence, in order. */
-export const unitsOf = (type: AnyType): Unit[] => {
-  const units: Unit[] = []
+/**
+ * The visible, countable items of `type`'s sequence, in order, each with the text formatting in effect at
+ * it (format items are folded into the attributes, not yielded).
+ */
+export function* visibleItems(type: AnyType): Generator<{ item: Y.Item; attributes: Readonly<Record<string, unknown>> }> {
   let attributes = NO_ATTRIBUTES
   for (let item = type._start; item !== null; item = item.right) {
     if (item.deleted) continue
@@ -37,11 +39,18 @@ export const unitsOf = (type: AnyType): Unit[] => {
       attributes = next
       continue
     }
-    if (!item.countable) continue
+    if (item.countable) yield { item, attributes }
+  }
+}
+
+/** The visible elements of `type`'s sequence, in order. */
+export const unitsOf = (type: AnyType): Unit[] => {
+  const units: Unit[] = []
+  for (const { item, attributes } of visibleItems(type)) {
     const { client, clock } = item.id
-    const isChar = content instanceof Y.ContentString
+    const isChar = item.content instanceof Y.ContentString
     // One unit per UTF-16 code unit, as Yjs counts clocks and text positions.
-    const values = content.getContent()
+    const values = item.content.getContent()
     for (let offset = 0; offset < values.length; offset++) {
       units.push({ key: `${client}:${clock + offset}`, value: values[offset], attributes, isChar })
     }
