@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import { listBounds } from './doc-order.js'
 import { insertOutboxEntries } from './postgres-outbox.js'
+import { inTransaction } from './postgres-transaction.js'
 import { versionTables } from './postgres-versions.js'
 import type { DocumentSummary, RelayStorage, Tombstone } from './types.js'
 
@@ -41,21 +42,12 @@ export const postgresLifecycle = (pool: pg.Pool, table: string, outboxTable: str
     return [docKey(start), inclusive === 1, end === null ? null : docKey(end), limit]
   }
   const range = 'doc_id >= $1 AND NOT (NOT $2::boolean AND doc_id = $1) AND ($3::bytea IS NULL OR doc_id < $3)'
-  const transaction = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
-    const client = await pool.connect()
-    try {
-      await client.query('BEGIN')
+  // The lock goes first in each transaction (see above).
+  const transaction = <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> =>
+    inTransaction(pool, async client => {
       await client.query(`LOCK TABLE ${table} IN SHARE ROW EXCLUSIVE MODE`)
-      const result = await work(client)
-      await client.query('COMMIT')
-      client.release()
-      return result
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {})
-      client.release(true)
-      throw error
-    }
-  }
+      return work(client)
+    })
   return {
     listDocuments: query => run('listDocuments', async (): Promise<DocumentSummary[]> => {
       const result = await pool.query<{ doc_id: Buffer; bytes: number; updated_at: number }>(

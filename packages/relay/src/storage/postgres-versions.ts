@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import { inTransaction } from './postgres-transaction.js'
 import type { NewVersion, VersionInfo, VersionKind, VersionStore } from './versions.js'
 
 /** Tables of version history next to the update log `table`: `<table>_versions` and `<table>_authors`. */
@@ -53,10 +54,8 @@ export const createPostgresVersions = (
       }),
 
     create: (version: NewVersion) =>
-      run('versions create', async () => {
-        const client = await pool.connect()
-        try {
-          await client.query('BEGIN')
+      run('versions create', () =>
+        inTransaction(pool, async (client) => {
           const key = docKey(version.docId)
           const taken = await client.query<{ author: string }>(`DELETE FROM ${authors} WHERE doc_id = $1 RETURNING author`, [key])
           const names = taken.rows.map(row => row.author).sort()
@@ -71,17 +70,10 @@ export const createPostgresVersions = (
                SELECT id FROM ${versions} WHERE doc_id = $1 AND kind <> 'named' ORDER BY id DESC LIMIT $2)`,
             [key, version.keepAutomatic],
           )
-          await client.query('COMMIT')
-          client.release()
           return {
             id: Number(inserted.rows[0]!.id), docId: version.docId, kind: version.kind, name: version.name,
             createdAt: version.createdAt, createdBy: version.createdBy, bytes: version.update.length, authors: names,
           }
-        } catch (error) {
-          await client.query('ROLLBACK').catch(() => {})
-          client.release(true)
-          throw error
-        }
-      }),
+        })),
   }
 }

@@ -2,6 +2,7 @@ import type pg from 'pg'
 import { requireOptional } from '../optional-dependency.js'
 import { StorageError } from '../adapter-errors.js'
 import { createLifecycleSchema, notTombstoned, postgresLifecycle } from './postgres-lifecycle.js'
+import { inTransaction } from './postgres-transaction.js'
 import { appendWithOutbox, createOutboxSchema, createPostgresOutbox } from './postgres-outbox.js'
 import { createPostgresVersions, createVersionSchema, versionTables } from './postgres-versions.js'
 import type { PendingWrite, RelayStorage, StoredUpdate } from './types.js'
@@ -160,10 +161,8 @@ export function createPostgresStorage(options: PostgresStorageOptions): RelaySto
       }),
 
     replace: (docId, ids, merged) =>
-      run('replace', async () => {
-        const client = await pool.connect()
-        try {
-          await client.query('BEGIN')
+      run('replace', () =>
+        inTransaction(pool, async (client) => {
           // The merge gets a fresh id: reusing a deleted one would let a stale compaction elsewhere delete it.
           // The merge keeps the time of the newest row it replaces: compacting is not editing.
           const newest = await client.query<{ at: Date | null }>(
@@ -175,14 +174,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): RelaySto
             Buffer.from(merged.buffer, merged.byteOffset, merged.byteLength),
             at,
           ])
-          await client.query('COMMIT')
-          client.release()
-        } catch (error) {
-          await client.query('ROLLBACK').catch(() => {})
-          client.release(true)
-          throw error
-        }
-      }),
+        })),
 
     ...postgresLifecycle(pool, table, outboxTable, run),
     outbox: createPostgresOutbox(run, pool, outboxTable),
@@ -195,10 +187,8 @@ export function createPostgresStorage(options: PostgresStorageOptions): RelaySto
   }
 }
 
-async function createSchema(pool: pg.Pool, table: string, outboxTable: string): Promise<void> {
-  const client = await pool.connect()
-  try {
-    await client.query('BEGIN')
+function createSchema(pool: pg.Pool, table: string, outboxTable: string): Promise<void> {
+  return inTransaction(pool, async (client) => {
     // Nodes starting together would otherwise race on CREATE TABLE IF NOT EXISTS (a unique violation).
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`driftless-schema:${table}`])
     await client.query(
@@ -208,11 +198,5 @@ async function createSchema(pool: pg.Pool, table: string, outboxTable: string): 
     await createLifecycleSchema(client, table)
     await createOutboxSchema(client, outboxTable)
     await createVersionSchema(client, table)
-    await client.query('COMMIT')
-    client.release()
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {})
-    client.release(true)
-    throw error
-  }
+  })
 }
