@@ -109,8 +109,8 @@ export const createRelay = async (options: RelayOptions = {}): Promise<Relay> =>
     }),
   })
   const commits: CommitQueue = new CommitQueue(webhooks?.commitStorage ?? storage, {
-    onCommitted: writes => {
-      compactor.committed(writes)
+    onCommitted: (writes, rows) => {
+      compactor.committed(rows)
       markDurable(writes)
       hooks.committed(writes)
       versionScheduler.committed(writes)

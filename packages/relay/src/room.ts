@@ -14,8 +14,8 @@ export interface Subscriber {
   documentDeleted(docId: string): void
 }
 
-/** Updates merged into one, and how many went in (the tail's merge schedule). */
-interface TailChunk { update: Uint8Array; count: number }
+/** Updates merged into one; each merge of TAIL_FANIN chunks of one level makes a chunk of the next level. */
+interface TailChunk { update: Uint8Array; level: number }
 
 /** The empty Yjs update: no structs, no deletions. */
 export const EMPTY_UPDATE = new Uint8Array([0, 0])
@@ -36,11 +36,13 @@ export const FANOUT_INTERVAL_MS = 16
 /**
  * One open document: its state in compact encoded form (never a Y.Doc), its subscribers and awareness.
  *
- * State is `base` (merged) plus a short `tail` of recent updates, kept like a base-16 counter: once the
- * newest TAIL_FANIN chunks hold as many updates each, they are merged into one, so the tail has
- * O(16 log₁₆ n) chunks and each update is re-merged O(log₁₆ n) times (folding a growing chunk every 32
- * updates made state upkeep a third of the relay's CPU under steady typing). The oldest chunk goes into `base` once it is a sizeable fraction
- * of it, so a burst of small edits to a big document does not re-encode the document per edit.
+ * State is `base` (merged) plus a short `tail` of recent fan-outs, kept like a base-16 counter: each fan-out's
+ * merged update joins the tail at level 0, and once the newest TAIL_FANIN chunks are of one level they are
+ * merged into one of the next level, so the tail has O(16 log₁₆ n) chunks and each update is re-merged
+ * O(log₁₆ n) times (folding a growing chunk every 32 updates made state upkeep a third of the relay's CPU
+ * under steady typing). Taking the fan-out's merge, rather than each update, spares the first of those
+ * merges. The oldest chunk goes into `base` once it is a sizeable fraction of it, so a burst of small edits
+ * to a big document does not re-encode the document per edit.
  */
 export class Room {
   readonly subscribers = new Set<Subscriber>()
@@ -73,7 +75,7 @@ export class Room {
     this.ready.catch(() => {})
   }
 
-  /** Called once with the stored log (merged); updates accepted while loading are already in the tail. */
+  /** Called once with the stored log (merged); updates accepted while loading are in the tail or outbox. */
   finishLoad(stored: Uint8Array): void {
     this.base = stored
     this.stateVectorCache = null
@@ -85,15 +87,9 @@ export class Room {
     this.rejectReady(error)
   }
 
-  /** Adds an accepted update to the state (not to storage: the commit queue does that). */
-  addUpdate(update: Uint8Array): void {
-    this.tail.push({ update, count: 1 })
-    this.stateVectorCache = null
-    this.foldTail()
-  }
-
-  /** The whole document as one update. */
+  /** The whole document as one update. Sends what waits for fan-out first: its merge joins the state. */
   state(): Uint8Array {
+    this.flushOutbox()
     if (this.tail.length > 0) {
       const chunks = this.tail.map(chunk => chunk.update)
       const parts = isEmptyUpdate(this.base) ? chunks : [this.base, ...chunks]
@@ -118,14 +114,16 @@ export class Room {
   }
 
   /**
-   * Forwards an update to every subscriber but `origin`. Updates accepted in the same turn of the event loop
+   * Adds an accepted update to the state (not to storage: the commit queue does that) and forwards it to
+   * every subscriber but `origin`. Updates accepted in the same turn of the event loop
    * (for a busy document, within FANOUT_INTERVAL_MS of its last fan-out) leave together as one merged update
    * per subscriber: when many clients type at once, each receives one
    * frame and applies one transaction per turn instead of one per edit. A subscriber that sent some of the
    * merged updates gets its own back inside the merge, which Yjs ignores; one that sent all of them gets nothing.
    */
-  broadcast(update: Uint8Array, origin: Subscriber | null): void {
+  add(update: Uint8Array, origin: Subscriber | null): void {
     this.outbox.push({ update, origin })
+    this.stateVectorCache = null
     this.outboxBytes += update.length
     if (this.outboxBytes >= OUTBOX_MAX_BYTES) this.flushOutbox()
     else if (this.outboxFlush === null) this.scheduleFanOut()
@@ -149,9 +147,13 @@ export class Room {
     } catch (error) {
       // Every update was checked on the way in; should Yjs still refuse to merge them, send them one by one.
       this.logger?.warn({ err: error, docId: this.docId, updates: outbox.length }, 'fan-out merge failed; sending the updates one by one')
-      for (const entry of outbox) this.sendToAll(entry.update, entry.origin, dUpdateFrame, yUpdateFrame)
+      for (const entry of outbox) {
+        this.addToTail(entry.update)
+        this.sendToAll(entry.update, entry.origin, dUpdateFrame, yUpdateFrame)
+      }
       return
     }
+    this.addToTail(merged)
     this.sendToAll(merged, soleOrigin, dUpdateFrame, yUpdateFrame)
   }
 
@@ -195,14 +197,18 @@ export class Room {
     }
   }
 
-  /** Merges the newest TAIL_FANIN chunks while they hold as many updates each; moves a big oldest one into `base`. */
-  private foldTail(): void {
+  /**
+   * Adds a chunk at level 0, merges the newest TAIL_FANIN chunks while they are of one level, and moves a big
+   * oldest one into `base`.
+   */
+  private addToTail(update: Uint8Array): void {
     const tail = this.tail
-    // Counts never grow towards the end, so equal first and last means all TAIL_FANIN are equal.
-    while (tail.length >= TAIL_FANIN && tail[tail.length - TAIL_FANIN]!.count === tail[tail.length - 1]!.count) {
+    tail.push({ update, level: 0 })
+    // Levels never grow towards the end, so equal first and last means all TAIL_FANIN are equal.
+    while (tail.length >= TAIL_FANIN && tail[tail.length - TAIL_FANIN]!.level === tail[tail.length - 1]!.level) {
       const chunks = tail.splice(tail.length - TAIL_FANIN)
       const merged = Y.mergeUpdates(chunks.map(chunk => chunk.update))
-      tail.push({ update: merged, count: chunks[0]!.count * TAIL_FANIN })
+      tail.push({ update: merged, level: chunks[0]!.level + 1 })
     }
     const oldest = tail[0]!
     if (oldest.update.length >= Math.max(TAIL_MIN_MERGE_BYTES, this.base.length / 2)) {

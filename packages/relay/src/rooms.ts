@@ -86,8 +86,7 @@ export class Rooms {
     room: Room, update: Uint8Array, origin: Subscriber, target: AckTarget | null, ackId: number,
     commitOrigin: CommitOrigin = clientOrigin(origin), author?: string,
   ): void {
-    room.addUpdate(update)
-    room.broadcast(update, origin)
+    room.add(update, origin)
     this.deps.broker.publish(room.docId, update).catch((error: unknown) => {
       this.deps.logger.warn({ err: error, docId: room.docId }, 'broker publish failed')
     })
@@ -142,8 +141,7 @@ export class Rooms {
       const stop = await broker.subscribe(room.docId, update => {
         if (room.evicted) return
         this.deps.commits.heldFromBroker(room.docId, update)
-        room.addUpdate(update)
-        room.broadcast(update, null)
+        room.add(update, null)
       }, control => {
         if (control === 'deleted') this.confirmDeleted(room)
       })

@@ -32,4 +32,29 @@ describe('CommitQueue attribution', () => {
     expect(version.authors).toEqual(['alice', 'anonymous', 'bob'])
     await storage.close()
   })
+
+  it('stores one author\'s updates of a document in one transaction as one row that holds all of them', async () => {
+    const storage = createMemoryStorage()
+    const transactions: PendingWrite[][] = []
+    const append = storage.append.bind(storage)
+    storage.append = async (writes) => {
+      transactions.push([...writes])
+      await append(writes)
+    }
+    const committed: number[] = []
+    const queue = new CommitQueue(storage, {
+      onCommitted: (writes, rows) => committed.push(writes.length, rows.length), onCommitDuration: () => {},
+    }, pino({ level: 'silent' }))
+    for (const key of ['a', 'b', 'c']) queue.enqueue('doc', edit(key), null, 0, undefined, 'alice')
+    queue.enqueue('doc', edit('d'), null, 0, undefined, 'bob')
+    queue.enqueue('other', edit('e'), null, 0, undefined, 'alice')
+    await queue.drain()
+
+    expect(transactions.map(writes => writes.map(write => [write.docId, write.author]))).toEqual([[['doc', 'alice'], ['doc', 'bob'], ['other', 'alice']]])
+    expect(committed).toEqual([5, 3])
+    const doc = new Y.Doc()
+    for (const row of await storage.load('doc')) Y.applyUpdate(doc, row.update)
+    expect([...doc.getMap('m').keys()].sort()).toEqual(['a', 'b', 'c', 'd'])
+    await storage.close()
+  })
 })

@@ -23,9 +23,9 @@ const remove = db.prepare('DELETE FROM updates WHERE doc_id = ? AND id = ?')
 const insertAuthor = db.prepare('INSERT OR IGNORE INTO update_authors (doc_id, author) VALUES (?, ?)')
 const newestOf = db.prepare('SELECT max(at) AS at FROM updates WHERE doc_id = ? AND id IN (SELECT value FROM json_each(?))')
 const insertOutbox = db.prepare(${JSON.stringify(OUTBOX_INSERT)})
-const append = db.transaction((docIds, updates, authors, outbox) => {
+const append = db.transaction((docIds, packed, authors, outbox) => {
   const at = Date.now()
-  for (let i = 0; i < docIds.length; i++) insert.run(docIds[i], updates[i], at)
+  for (let i = 0, start = 0; i < docIds.length; start = packed.ends[i++]) insert.run(docIds[i], packed.bytes.subarray(start, packed.ends[i]), at)
   for (let i = 0; i < docIds.length; i++) if (authors[i] != null) insertAuthor.run(docIds[i], authors[i])
   for (const row of outbox) insertOutbox.run(...row)
 })
@@ -56,7 +56,7 @@ const restoreDocument = db.transaction((docId) => {
 parentPort.on('message', (job) => {
   try {
     let result
-    if (job.kind === 'append') append(job.docIds, job.updates, job.authors, job.outbox)
+    if (job.kind === 'append') append(job.docIds, job.packed, job.authors, job.outbox)
     else if (job.kind === 'replace') replace(job.docId, job.ids, job.merged)
     else if (job.kind === 'delete') deleteDocument(job.docId, job.deletedAt, job.outbox)
     else if (job.kind === 'restore') result = restoreDocument(job.docId)
@@ -69,13 +69,35 @@ parentPort.on('message', (job) => {
 `
 
 type Job =
-  | { kind: 'append'; docIds: string[]; updates: Uint8Array[]; authors: (string | undefined)[]; outbox: OutboxRow[] }
+  | { kind: 'append'; docIds: string[]; packed: PackedUpdates; authors: (string | undefined)[]; outbox: OutboxRow[] }
   | { kind: 'replace'; docId: string; ids: readonly number[]; merged: Uint8Array }
   | { kind: 'delete'; docId: string; deletedAt: number; outbox: OutboxRow[] }
   | { kind: 'restore'; docId: string }
   | { kind: 'close' }
 
 interface Reply { id: number; ok: boolean; message?: string; result?: unknown }
+
+/** Updates laid end to end in one buffer: update `i` ends at `ends[i]` and starts where update `i - 1` ends. */
+interface PackedUpdates { bytes: Uint8Array; ends: number[] }
+
+/**
+ * One copy of the updates, which the writer thread then takes over (transferred, not cloned). Posting the
+ * updates themselves would clone each one's whole backing buffer: an update is a view into the websocket
+ * message it came in, often into a 64 KiB socket read for a 30-byte update.
+ */
+const pack = (updates: readonly Uint8Array[]): PackedUpdates => {
+  let total = 0
+  for (const update of updates) total += update.length
+  const bytes = new Uint8Array(total)
+  const ends: number[] = []
+  let at = 0
+  for (const update of updates) {
+    bytes.set(update, at)
+    at += update.length
+    ends.push(at)
+  }
+  return { bytes, ends }
+}
 
 /**
  * Runs SQLite writes on a worker thread, so the fsync of each commit does not block the event loop:
@@ -102,10 +124,10 @@ export class SqliteWriter {
   }
 
   async append(writes: readonly PendingWrite[], outbox: readonly NewOutboxEntry[] = []): Promise<void> {
+    const packed = pack(writes.map(w => w.update))
     await this.run({
-      kind: 'append', docIds: writes.map(w => w.docId), updates: writes.map(w => w.update), authors: writes.map(w => w.author),
-      outbox: outbox.map(toOutboxRow),
-    })
+      kind: 'append', docIds: writes.map(w => w.docId), packed, authors: writes.map(w => w.author), outbox: outbox.map(toOutboxRow),
+    }, [packed.bytes.buffer as ArrayBuffer])
   }
 
   async replace(docId: string, ids: readonly number[], merged: Uint8Array): Promise<void> {
@@ -127,12 +149,12 @@ export class SqliteWriter {
     await this.worker.terminate()
   }
 
-  private run(job: Job): Promise<unknown> {
+  private run(job: Job, transfer: ArrayBuffer[] = []): Promise<unknown> {
     if (this.failure !== null) return Promise.reject(this.failure)
     const id = this.nextId++
     return new Promise<unknown>((resolve, reject) => {
       this.pending.set(id, { resolve, reject })
-      this.worker.postMessage({ ...job, id })
+      this.worker.postMessage({ ...job, id }, transfer)
     })
   }
 
