@@ -1,6 +1,6 @@
 import {
-  CloseCode, ErrorCode, PROTOCOL_VERSION, decodeMessage, encodeMessage, errorCodeName,
-  type DocMessage, type Message,
+  CloseCode, ErrorCode, PROTOCOL_VERSION, decodeRelayMessage, encodeClientMessage, errorCodeName,
+  type ClientMessage, type RelayMessage,
 } from '@driftless/protocol'
 import { ReplicaError } from '../errors.js'
 import { Emitter } from '../events.js'
@@ -25,6 +25,11 @@ export type TokenSource = string | (() => string | Promise<string>)
 
 export type ConnectionState = 'offline' | 'connecting' | 'open'
 
+/** What a client sends about one document. */
+export type ClientDocMessage = Extract<ClientMessage, { docId: string }>
+/** What a relay sends about one document (or the connection: an error with `docId: ''`). */
+export type RelayDocMessage = Extract<RelayMessage, { docId: string }>
+
 export interface ConnectionOptions {
   /** Relay URLs; on failure the next one is tried (failover), with the same backoff. */
   urls: readonly string[]
@@ -39,7 +44,7 @@ export interface ConnectionOptions {
 export interface ConnectionEvents {
   state(state: ConnectionState): void
   /** A document message, or an error (connection-wide errors have `docId: ''`). */
-  message(message: DocMessage): void
+  message(message: RelayDocMessage): void
   error(error: ReplicaError): void
 }
 
@@ -93,10 +98,10 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
   }
 
   /** Sends on the open socket; false when there is none (the caller resends after the next `open`). */
-  send(message: Message): boolean {
+  send(message: ClientMessage): boolean {
     if (this.state !== 'open' || !this.#socket) return false
     try {
-      this.#socket.send(encodeMessage(message))
+      this.#socket.send(encodeClientMessage(message))
       this.#heartbeat?.sent()
       return true
     } catch {
@@ -142,7 +147,7 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
       this.#heartbeat?.received()
       const frame = toBytes(event.data)
       if (!frame) return
-      const result = decodeMessage(frame)
+      const result = decodeRelayMessage(frame)
       if (!result.ok) return // a newer relay's message we cannot read: ignore it rather than die
       const message = result.message
       if (message.type === 'welcome') {
@@ -166,9 +171,9 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
     socket.onerror = () => { /* onclose follows with the reason */ }
   }
 
-  #sendRaw(message: Message): void {
+  #sendRaw(message: ClientMessage): void {
     try {
-      this.#socket?.send(encodeMessage(message))
+      this.#socket?.send(encodeClientMessage(message))
       this.#heartbeat?.sent()
     } catch { /* the close event follows */ }
   }
