@@ -208,7 +208,7 @@ export class Replica {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    if (this.#restoreTimer) clearTimeout(this.#restoreTimer)
+    clearTimeout(this.#restoreTimer)
     removeAwarenessStates(this.awareness, [this.doc.clientID], 'local')
     await this.loaded
     this.#pending.seal()

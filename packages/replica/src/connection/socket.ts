@@ -86,7 +86,7 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
   /** Closes the socket and stops reconnecting. */
   stop(): void {
     this.#wanted = false
-    this.#clearTimers()
+    this.#clearRetry()
     this.#drop()
   }
 
@@ -99,19 +99,11 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
 
   /** Sends on the open socket; false when there is none (the caller resends after the next `open`). */
   send(message: ClientMessage): boolean {
-    if (this.state !== 'open' || !this.#socket) return false
-    try {
-      this.#socket.send(encodeClientMessage(message))
-      this.#heartbeat?.sent()
-      return true
-    } catch {
-      return false
-    }
+    return this.state === 'open' && this.#sendRaw(message)
   }
 
   #reconnectNow(): void {
-    if (this.#retryTimer) clearTimeout(this.#retryTimer)
-    this.#retryTimer = undefined
+    this.#clearRetry()
     if (this.#socket || this.#opening) return
     if (globalThis.navigator?.onLine === false) return this.#setState('offline') // the `online` event resumes
     this.#opening = true
@@ -171,11 +163,16 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
     socket.onerror = () => { /* onclose follows with the reason */ }
   }
 
-  #sendRaw(message: ClientMessage): void {
+  /** Sends on the socket, open or not yet welcomed; false when there is none or it refused (its close event follows). */
+  #sendRaw(message: ClientMessage): boolean {
+    if (!this.#socket) return false
     try {
-      this.#socket?.send(encodeClientMessage(message))
+      this.#socket.send(encodeClientMessage(message))
       this.#heartbeat?.sent()
-    } catch { /* the close event follows */ }
+      return true
+    } catch {
+      return false
+    }
   }
 
   #connectionError(code: number, text: string): void {
@@ -222,7 +219,7 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
     this.#socket = undefined
     this.#heartbeat?.stop()
     this.#heartbeat = undefined
-    if (this.#refreshTimer) clearTimeout(this.#refreshTimer)
+    clearTimeout(this.#refreshTimer)
     this.#refreshTimer = undefined
   }
 
@@ -237,7 +234,7 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
   }
 
   #scheduleRefresh(expiresAt: number): void {
-    if (this.#refreshTimer) clearTimeout(this.#refreshTimer)
+    clearTimeout(this.#refreshTimer)
     this.#refreshTimer = undefined
     if (expiresAt === 0 || typeof this.options.token !== 'function') return
     const lifetime = expiresAt * 1000 - Date.now()
@@ -260,8 +257,8 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
     return typeof source === 'function' ? await source() : source
   }
 
-  #clearTimers(): void {
-    if (this.#retryTimer) clearTimeout(this.#retryTimer)
+  #clearRetry(): void {
+    clearTimeout(this.#retryTimer)
     this.#retryTimer = undefined
   }
 
@@ -272,9 +269,6 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
   }
 }
 
-const toBytes = (data: unknown): Uint8Array | undefined => {
-  if (data instanceof ArrayBuffer) return new Uint8Array(data)
-  if (data instanceof Uint8Array) return data
-  if (Array.isArray(data)) return undefined // ws fragments are only produced with binaryType 'fragments'
-  return undefined
-}
+/** A binary frame's bytes; undefined for anything else (text frames, which the relay never sends). */
+const toBytes = (data: unknown): Uint8Array | undefined =>
+  data instanceof ArrayBuffer ? new Uint8Array(data) : data instanceof Uint8Array ? data : undefined
