@@ -1,8 +1,7 @@
-import { ReplicaError, type openReplica, type VersionMeta } from '@driftless/replica'
+import { ReplicaError, type Replica } from '@driftless/replica'
+import { createVersion, listVersions, loadVersion, restoreVersion, type VersionMeta } from '@driftless/replica/versions'
 import { h } from './dom.js'
 import { readVersionBoard } from './version-preview.js'
-
-type Replica = ReturnType<typeof openReplica>
 
 /** A version's title as a person reads it. */
 export function versionTitle(version: VersionMeta): string {
@@ -54,7 +53,7 @@ export function mountHistoryPanel(root: HTMLElement, replica: Replica): void {
   }
 
   const showPreview = async (version: VersionMeta): Promise<void> => {
-    const doc = await replica.loadVersion(version.id)
+    const doc = await loadVersion(replica, version.id)
     const board = await readVersionBoard(doc)
     doc.destroy()
     const close = h('button', { type: 'button', 'data-testid': 'close-preview' }, 'Close preview')
@@ -72,7 +71,7 @@ export function mountHistoryPanel(root: HTMLElement, replica: Replica): void {
   }
 
   const restore = async (version: VersionMeta): Promise<void> => {
-    const { beforeRestore } = await replica.restoreVersion(version.id)
+    const { beforeRestore } = await restoreVersion(replica, version.id)
     preview.hidden = true
     say(`Restored “${versionTitle(version)}”. To undo, restore “${versionTitle(beforeRestore)}”.`)
     await refresh()
@@ -93,14 +92,14 @@ export function mountHistoryPanel(root: HTMLElement, replica: Replica): void {
   }
 
   const refresh = async (): Promise<void> => {
-    const versions = await replica.versions()
+    const versions = await listVersions(replica)
     list.replaceChildren(...(versions.length === 0 ? [h('li', { class: 'muted' }, 'No versions yet: save one above.')] : versions.map(row)))
   }
 
   form.addEventListener('submit', (event) => {
     event.preventDefault()
     void attempt(async () => {
-      const version = await replica.createVersion(nameInput.value.trim())
+      const version = await createVersion(replica, nameInput.value.trim())
       nameInput.value = ''
       say(`Saved “${versionTitle(version)}”.`)
       await refresh()

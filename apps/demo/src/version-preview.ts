@@ -11,7 +11,7 @@ export interface PreviewColumn {
 }
 
 /**
- * The board a version holds, read from its detached `Y.Doc` (from `replica.loadVersion`): the board
+ * The board a version holds, read from its detached `Y.Doc` (from `loadVersion`): the board
  * projection folded over the version's events, and each live card's text. Nothing is written anywhere.
  */
 export async function readVersionBoard(doc: Y.Doc): Promise<PreviewColumn[]> {

@@ -1,13 +1,10 @@
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import { isErrorCode, type ErrorCode } from './codes.js'
-import { ProtocolError, readBytes, readDocId, readString } from './read.js'
+import { HISTORY_VERSION, MessageTag, type HistoryFrame } from './messages.js'
+import { decodeFrame, ProtocolError, readBytes, readDocId, readString, type DecodeResult } from './read.js'
 
-/**
- * Version of the history messages' layout (after the tag, before the operation). A relay answers a request
- * in a layout it does not know with `version-error { unsupportedVersion }`.
- */
-export const HISTORY_VERSION = 1
+export { HISTORY_VERSION } from './messages.js'
 
 /** The history messages' operations, the varuint after `HISTORY_VERSION`. */
 export const HistoryOp = {
@@ -148,3 +145,17 @@ export const readHistory = (decoder: decoding.Decoder): HistoryMessage => {
     }
   }
 }
+
+/** A history message as a client sends it (see `HistoryFrame`): encoded here, carried as is. */
+export const encodeHistoryFrame = (message: HistoryMessage): HistoryFrame => {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, MessageTag.history)
+  writeHistory(encoder, message)
+  return { type: 'history-frame', docId: message.docId, frame: encoding.toUint8Array(encoder) }
+}
+
+/** Decodes a history message a client received as a `HistoryFrame`. Never throws. */
+export const decodeHistoryFrame = ({ frame }: HistoryFrame): DecodeResult<HistoryMessage> => decodeFrame(frame, (decoder, tag) => {
+  if (tag !== MessageTag.history) throw new ProtocolError('unknown-message-type', `not a history message: type ${tag}`)
+  return readHistory(decoder)
+})

@@ -25,6 +25,12 @@ export const MessageTag = {
   history: 11,
 } as const
 
+/**
+ * Version of the history messages' layout (after the tag, before the operation). A relay answers a request
+ * in a layout it does not know with `version-error { unsupportedVersion }`.
+ */
+export const HISTORY_VERSION = 1
+
 /** y-protocols' sync sub-types, kept identical so the payloads are y-protocols messages. */
 export const SyncStep = { step1: 0, step2: 1, update: 2 } as const
 
@@ -73,3 +79,15 @@ export type MessageType = Message['type']
 
 /** Messages that concern one document. */
 export type DocMessage = Extract<Message, { docId: string }>
+
+/**
+ * A history message (tag 11) carried still encoded, with its document id read from the header: how a client
+ * routes version history without the history codec (`encodeHistoryFrame` / `decodeHistoryFrame` read it).
+ */
+export interface HistoryFrame { type: 'history-frame'; docId: string; frame: Uint8Array }
+
+/** What a client sends, as `encodeClientMessage` writes it. */
+export type ClientMessage = Hello | Auth | Subscribe | Unsubscribe | SyncStep1 | SyncStep2 | Update | Awareness | Ping | HistoryFrame
+
+/** What a relay sends, as `decodeRelayMessage` reads it. */
+export type RelayMessage = Welcome | SyncStep1 | SyncStep2 | Update | Awareness | Ack | ErrorMessage | Pong | HistoryFrame

@@ -1,5 +1,5 @@
 import * as decoding from 'lib0/decoding'
-import { MAX_DOC_ID_BYTES } from './messages.js'
+import { MAX_DOC_ID_BYTES, type Message } from './messages.js'
 
 /** Why a frame was refused. */
 export type ProtocolErrorCode = 'malformed-message' | 'unknown-message-type'
@@ -27,3 +27,25 @@ export const readDocId = (decoder: decoding.Decoder): string => {
   }
   return utf8.decode(bytes)
 }
+
+export type DecodeResult<M = Message> = { ok: true; message: M } | { ok: false; error: ProtocolError }
+
+/**
+ * Reads the tag, then the message with `read`; anything it throws, and trailing bytes, come back as an error.
+ */
+export const decodeFrame = <M>(frame: Uint8Array, read: (decoder: decoding.Decoder, tag: number) => M): DecodeResult<M> => {
+  try {
+    const decoder = decoding.createDecoder(frame)
+    const message = read(decoder, decoding.readVarUint(decoder))
+    if (decoding.hasContent(decoder)) return malformed(`${frame.length - decoder.pos} trailing bytes`)
+    return { ok: true, message }
+  } catch (error) {
+    if (error instanceof ProtocolError) return { ok: false, error }
+    return malformed(error instanceof Error ? error.message : String(error))
+  }
+}
+
+const malformed = (why: string): { ok: false; error: ProtocolError } => ({
+  ok: false,
+  error: new ProtocolError('malformed-message', `malformed message: ${why}`),
+})

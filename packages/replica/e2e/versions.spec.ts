@@ -3,11 +3,10 @@ import type * as Y from 'yjs'
 import { call, eventually, openIn, openPage, prop, readFromRelay, textOf, uniquePrefix, test } from './fixtures.js'
 
 interface VersionsApi {
-  doc: Y.Doc
-  createVersion(name: string): Promise<{ id: number }>
-  restoreVersion(id: number): Promise<unknown>
+  createVersion(replica: unknown, name: string): Promise<{ id: number }>
+  restoreVersion(replica: unknown, id: number): Promise<unknown>
 }
-type Replicas = { replicas: Record<string, VersionsApi> }
+type Replicas = { replicas: Record<string, { doc: Y.Doc }>; driftless: { versions: VersionsApi } }
 
 const insertAt = (page: Page, index: number, content: string): Promise<void> =>
   page.evaluate(([index, content]) => {
@@ -15,13 +14,17 @@ const insertAt = (page: Page, index: number, content: string): Promise<void> =>
   }, [index, content] as const)
 
 const createVersion = (page: Page, name: string): Promise<number> =>
-  page.evaluate(async (name) => (await (window as unknown as Replicas).replicas['a']!.createVersion(name)).id, name)
+  page.evaluate(async (name) => {
+    const w = window as unknown as Replicas
+    return (await w.driftless.versions.createVersion(w.replicas['a']!, name)).id
+  }, name)
 
 /** Resolves with 'restored' or the ReplicaError code. */
 const restoreVersion = (page: Page, id: number): Promise<string> =>
   page.evaluate(async (id) => {
     try {
-      await (window as unknown as Replicas).replicas['a']!.restoreVersion(id)
+      const w = window as unknown as Replicas
+      await w.driftless.versions.restoreVersion(w.replicas['a']!, id)
       return 'restored'
     } catch (error) {
       return (error as { code?: string }).code ?? String(error)

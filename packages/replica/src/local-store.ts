@@ -103,7 +103,7 @@ export class LocalStore extends Emitter<LocalStoreEvents> {
 
   /** Writes what is queued, then stops. Waiters of writes that cannot complete are released. */
   async close(): Promise<void> {
-    if (this.#retryTimer) clearTimeout(this.#retryTimer)
+    clearTimeout(this.#retryTimer)
     this.#retryTimer = undefined
     if (!this.#failing) await this.#flush()
     await this.#flushing

@@ -1,4 +1,5 @@
 import * as Y from 'yjs'
+import type { HistoryFrame } from '@driftless/protocol'
 import { Awareness, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness'
 import { Backoff } from './connection/backoff.js'
 import type { DocPort } from './connection/multiplexer.js'
@@ -11,10 +12,22 @@ import { PendingChanges } from './pending/changes.js'
 import { Status } from './status.js'
 import { acquireStorage } from './storage/shared.js'
 import { SyncSession } from './sync.js'
-import { VersionRequests, type VersionMeta } from './versions.js'
 import { TabChannel } from './tabs/channel.js'
 import { canShareAcrossTabs, type RelayLink } from './tabs/leader.js'
 import { acquireLink } from './tabs/links.js'
+
+/**
+ * Internal: how a feature kept out of the main entry point (version history, `@driftless/replica/versions`)
+ * talks to the relay through a replica. Not public API: it may change in any release. A registered symbol, so
+ * that it still matches when a bundler gives each entry point its own copy of this module.
+ */
+export const historyTap: unique symbol = Symbol.for('driftless:history-tap')
+
+/** What a `historyTap` user hears: the relay's history messages, and that answers in flight will not come. */
+export interface HistoryListener {
+  message(frame: HistoryFrame): void
+  offline(): void
+}
 
 /** Events of a replica, with their payloads. */
 export interface ReplicaEvents {
@@ -61,7 +74,7 @@ export class Replica {
   /** Why the replica cannot reach the relay at all (reported once loaded), if so. */
   readonly #unreachable: ReplicaError | undefined
   #port: DocPort | undefined
-  readonly #versions: VersionRequests
+  readonly #history = new Set<HistoryListener>()
   #closed = false
   #deleted = false
   #wasSynced = false
@@ -69,7 +82,6 @@ export class Replica {
 
   constructor(private readonly options: ReplicaOptions) {
     this.docId = options.docId
-    this.#versions = new VersionRequests(this.docId, () => this.#port, () => this.#session.transport === 'open')
     const share = (options.crossTab ?? true) && canShareAcrossTabs()
     const prefix = options.channelPrefix ?? 'driftless'
     this.#storage = acquireStorage(options.storage, options.databaseName ?? 'driftless', options.durability ?? 'strict')
@@ -144,28 +156,17 @@ export class Replica {
     return this.#pending.whenAcknowledged()
   }
 
-  /** The document's versions on the relay, newest first. Needs the relay (`offline` otherwise) and read access. */
-  versions(): Promise<VersionMeta[]> {
-    return this.#versions.list()
-  }
-
-  /** Takes a named version of the document as the relay holds it now. Needs write access. */
-  createVersion(name: string): Promise<VersionMeta> {
-    return this.#versions.create(name)
-  }
-
-  /** A version's content, for preview: a detached `Y.Doc` (edits to it are neither stored nor sent). */
-  loadVersion(id: number): Promise<Y.Doc> {
-    return this.#versions.load(id)
-  }
-
   /**
-   * Restores a version on the relay: the relay keeps a "before restore" version (restore it to undo), then
-   * commits a forward change that arrives here like any remote update. Refused with `offline` when not
-   * connected, never queued. Needs write access.
+   * Internal (see `historyTap`): adds a listener for history messages; returns the way to send one, which
+   * says false when the replica is not connected to the relay (nothing is queued).
    */
-  restoreVersion(id: number): Promise<{ restored: VersionMeta; beforeRestore: VersionMeta }> {
-    return this.#versions.restore(id)
+  [historyTap](listener: HistoryListener): (frame: HistoryFrame) => boolean {
+    this.#history.add(listener)
+    return (frame) => {
+      if (!this.#port || this.#session.transport !== 'open') return false
+      this.#port.send(frame)
+      return true
+    }
   }
 
   /** Connects to the relay (again, after `disconnect()`). */
@@ -176,12 +177,12 @@ export class Replica {
       state: (state) => {
         if (this.#port !== port) return
         this.#session.onState(state)
-        if (state !== 'open') this.#versions.onOffline()
+        if (state !== 'open') this.#historyOffline()
       },
       message: (message, store) => {
         if (this.#port !== port) return
-        this.#session.onMessage(message, store)
-        this.#versions.onMessage(message)
+        if (message.type !== 'history-frame') this.#session.onMessage(message, store)
+        else for (const listener of this.#history) listener.message(message)
       },
       error: (error) => { if (this.#port === port) this.#events.emit('error', error) },
     })
@@ -196,19 +197,24 @@ export class Replica {
     this.#port = undefined
     port.close()
     this.#session.setPort(undefined)
-    this.#versions.onOffline()
+    this.#historyOffline()
+  }
+
+  #historyOffline(): void {
+    for (const listener of this.#history) listener.offline()
   }
 
   /** Writes what is left to local storage, leaves the relay and the other tabs, releases storage. */
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    if (this.#restoreTimer) clearTimeout(this.#restoreTimer)
+    clearTimeout(this.#restoreTimer)
     removeAwarenessStates(this.awareness, [this.doc.clientID], 'local')
     await this.loaded
     this.#pending.seal()
     await this.#store.close()
     this.disconnect()
+    this.#history.clear()
     this.#session.close()
     this.#pending.close()
     this.#channel?.close()

@@ -1,9 +1,9 @@
-import { ErrorCode, errorCodeName, type DocMessage } from '@driftless/protocol'
+import { ErrorCode, errorCodeName } from '@driftless/protocol'
 import * as Y from 'yjs'
 import { applyAwarenessUpdate, encodeAwarenessUpdate, type Awareness } from 'y-protocols/awareness'
 import { Backoff } from './connection/backoff.js'
 import type { DocPort } from './connection/multiplexer.js'
-import type { ConnectionState } from './connection/socket.js'
+import type { ConnectionState, RelayDocMessage } from './connection/socket.js'
 import type { DocumentEdits } from './edits.js'
 import { ReplicaError, toStorageError } from './errors.js'
 import { Emitter } from './events.js'
@@ -77,7 +77,7 @@ export class SyncSession extends Emitter<SyncEvents> {
   }
 
   /** A message for this document; `store`: this replica is the one of the browser that stores relay updates. */
-  onMessage(message: DocMessage, store: boolean): void {
+  onMessage(message: RelayDocMessage, store: boolean): void {
     switch (message.type) {
       case 'sync-step-2':
         // The answer to this replica's own subscribe: what it lacked, stored by it.

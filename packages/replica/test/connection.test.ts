@@ -1,10 +1,9 @@
-import type { DocMessage } from '@driftless/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { waitUntil } from '@driftless/testkit/support'
 import { Backoff } from '../src/connection/backoff.js'
 import { Multiplexer } from '../src/connection/multiplexer.js'
-import { RelayConnection, type ConnectionState } from '../src/connection/socket.js'
+import { RelayConnection, type ConnectionState, type RelayDocMessage } from '../src/connection/socket.js'
 import { FakeRelay, FakeSocket } from './fake-relay.js'
 
 describe('backoff', () => {
@@ -29,7 +28,7 @@ describe('multiplexer', () => {
   })
 
   const client = (m: Multiplexer, docId: string) => {
-    const received: DocMessage[] = []
+    const received: RelayDocMessage[] = []
     const states: ConnectionState[] = []
     const port = m.attach(docId, { state: (s) => states.push(s), message: (msg) => received.push(msg), error: () => undefined })
     return { port, received, states }

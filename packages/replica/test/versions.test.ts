@@ -5,6 +5,7 @@ import { createRelay, signToken, type Relay } from '@driftless/relay'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { ReplicaError } from '../src/index.js'
+import { createVersion, listVersions, loadVersion, restoreVersion } from '../src/versions.js'
 import { waitUntil } from '@driftless/testkit/support'
 import { closeAll, replica, text } from './helpers.js'
 
@@ -41,21 +42,21 @@ describe('replica version history (real relay, SQLite)', () => {
     a.doc.getText('t').insert(0, 'first draft')
     await a.whenSynced()
     await waitUntil(() => a.status === 'synced', 5_000, 'a synced')
-    const created = await a.createVersion('draft 1')
+    const created = await createVersion(a, 'draft 1')
     expect(created).toMatchObject({ name: 'draft 1', kind: 'named', authors: ['anonymous'] })
     a.doc.getText('t').insert(11, ', then edited')
     await a.whenSynced()
 
-    expect((await b.versions()).map(v => v.name)).toEqual(['draft 1'])
-    const preview = await b.loadVersion(created.id)
+    expect((await listVersions(b)).map(v => v.name)).toEqual(['draft 1'])
+    const preview = await loadVersion(b, created.id)
     expect(preview.getText('t').toString()).toBe('first draft')
 
-    const { restored, beforeRestore } = await b.restoreVersion(created.id)
+    const { restored, beforeRestore } = await restoreVersion(b, created.id)
     expect(restored.id).toBe(created.id)
     expect(beforeRestore.kind).toBe('beforeRestore')
     await waitUntil(() => text(a) === 'first draft' && text(b) === 'first draft', 5_000, 'restored everywhere')
 
-    await a.restoreVersion(beforeRestore.id)
+    await restoreVersion(a, beforeRestore.id)
     await waitUntil(() => text(a) === 'first draft, then edited' && text(b) === text(a), 5_000, 'restore undone')
   })
 
@@ -66,14 +67,14 @@ describe('replica version history (real relay, SQLite)', () => {
     a.doc.getText('t').insert(0, 'one two')
     await a.whenSynced()
     await waitUntil(() => a.status === 'synced', 5_000, 'a synced')
-    const version = await a.createVersion('v1')
+    const version = await createVersion(a, 'v1')
     a.doc.getText('t').insert(7, ' three')
     await a.whenSynced()
     await waitUntil(() => text(b) === 'one two three', 5_000, 'b has it')
     b.disconnect()
     b.doc.getText('t').insert(0, 'B: ')
-    expect(await codeOf(b.restoreVersion(version.id))).toBe('offline')
-    await a.restoreVersion(version.id)
+    expect(await codeOf(restoreVersion(b, version.id))).toBe('offline')
+    await restoreVersion(a, version.id)
     await waitUntil(() => text(a) === 'one two', 5_000, 'a restored')
     b.connect()
     await b.whenSynced()
@@ -88,13 +89,13 @@ describe('replica version history (real relay, SQLite)', () => {
     writer.doc.getText('t').insert(0, 'x')
     await writer.whenSynced()
     await waitUntil(() => writer.status === 'synced' && reader.status !== 'offline' && reader.status !== 'connecting', 5_000, 'both connected')
-    const version = await writer.createVersion('v')
-    expect(await codeOf(reader.createVersion('nope'))).toBe('read-only')
-    expect(await codeOf(reader.restoreVersion(version.id))).toBe('read-only')
-    expect(await codeOf(writer.restoreVersion(version.id + 1000))).toBe('version-not-found')
-    expect(await codeOf(writer.loadVersion(version.id + 1000))).toBe('version-not-found')
-    expect(await codeOf(writer.createVersion(''))).toBe('invalid-version-name')
-    expect(await codeOf(writer.createVersion('n'.repeat(257)))).toBe('invalid-version-name')
-    expect((await reader.versions()).map(v => v.id)).toEqual([version.id])
+    const version = await createVersion(writer, 'v')
+    expect(await codeOf(createVersion(reader, 'nope'))).toBe('read-only')
+    expect(await codeOf(restoreVersion(reader, version.id))).toBe('read-only')
+    expect(await codeOf(restoreVersion(writer, version.id + 1000))).toBe('version-not-found')
+    expect(await codeOf(loadVersion(writer, version.id + 1000))).toBe('version-not-found')
+    expect(await codeOf(createVersion(writer, ''))).toBe('invalid-version-name')
+    expect(await codeOf(createVersion(writer, 'n'.repeat(257)))).toBe('invalid-version-name')
+    expect((await listVersions(reader)).map(v => v.id)).toEqual([version.id])
   })
 })

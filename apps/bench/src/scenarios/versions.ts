@@ -12,14 +12,26 @@ const SCENARIO = '11. version history'
 const TIMEOUT_MS = 120_000
 const RSS_SAMPLE_MS = 10
 
-/** The replica's version API, beyond what the harness's other scenarios use. */
+/** What this scenario uses of a replica. */
 interface VersionedReplica {
   doc: Y.Doc
   status: string
   whenSynced(): Promise<void>
   close(): Promise<void>
-  createVersion(name: string): Promise<{ id: number; bytes: number }>
-  restoreVersion(id: number): Promise<unknown>
+}
+
+/** The replica's version history API (`@driftless/replica/versions`), beyond what the other scenarios use. */
+interface VersionsModule {
+  createVersion(replica: VersionedReplica, name: string): Promise<{ id: number; bytes: number }>
+  restoreVersion(replica: VersionedReplica, id: number): Promise<unknown>
+}
+
+const loadVersions = async (): Promise<VersionsModule> => {
+  // A computed specifier, as for the replica itself (see loadReplica).
+  const specifier = '@driftless/replica/versions'
+  const mod = (await import(specifier)) as Partial<VersionsModule>
+  if (typeof mod.createVersion !== 'function' || typeof mod.restoreVersion !== 'function') throw new Error(`${specifier} has no version history API`)
+  return mod as VersionsModule
 }
 
 /** Taking a version of the large document, and restoring it: time, bytes, and the relay's memory meanwhile. */
@@ -30,6 +42,7 @@ export const versions: Scenario = {
     if (context.driftlessUnavailable) throw new Error(context.driftlessUnavailable)
     const update = largeUpdate(context.config.largeDoc.inserts, context.log)
     const mod = await loadReplica()
+    const history = await loadVersions()
     const results = await repeatAlternating(context, ['driftless'] as const, async (_system, rep): Promise<Record<string, number>> => {
       const data = tempDir('versions')
       const server = await startServer('driftless', { dataDir: data.path })
@@ -40,7 +53,7 @@ export const versions: Scenario = {
         await withTimeout('large document synced', replica.whenSynced(), TIMEOUT_MS)
         await waitUntil(() => replica.status === 'synced', TIMEOUT_MS, 'replica synced')
         let started = performance.now()
-        const version = await withTimeout('create version', replica.createVersion('bench'), TIMEOUT_MS)
+        const version = await withTimeout('create version', history.createVersion(replica, 'bench'), TIMEOUT_MS)
         const createMs = performance.now() - started
         replica.doc.getText('text').insert(0, 'changed after the version ')
         await withTimeout('edit synced', replica.whenSynced(), TIMEOUT_MS)
@@ -54,7 +67,7 @@ export const versions: Scenario = {
         await waitUntil(() => other.status === 'synced', TIMEOUT_MS, 'other document synced')
         started = performance.now()
         let restoring = true
-        const restore = withTimeout('restore version', replica.restoreVersion(version.id), TIMEOUT_MS).finally(() => { restoring = false })
+        const restore = withTimeout('restore version', history.restoreVersion(replica, version.id), TIMEOUT_MS).finally(() => { restoring = false })
         let otherMaxMs = 0
         let otherEdits = 0
         try {

@@ -1,9 +1,10 @@
 import * as Y from 'yjs'
 import { createIndexedDbStorage, openReplica } from '../../src/index.js'
 import { storageContract } from '../../src/testing/index.js'
+import * as versions from '../../src/versions.js'
 
 /** What the Playwright specs drive from `page.evaluate`. */
-const driftless = { openReplica, Y, storageContract, createIndexedDbStorage }
+const driftless = { openReplica, Y, storageContract, createIndexedDbStorage, versions }
 
 declare global {
   interface Window { driftless: typeof driftless }

@@ -1,6 +1,5 @@
-import type { DocMessage } from '@driftless/protocol'
 import type { ReplicaError } from '../errors.js'
-import type { ConnectionState, RelayConnection } from './socket.js'
+import type { ClientDocMessage, ConnectionState, RelayConnection, RelayDocMessage } from './socket.js'
 
 /** What a document's sync session hears from its transport. */
 export interface PortHandlers {
@@ -10,14 +9,14 @@ export interface PortHandlers {
    * A message about the document. `store`: this client is the one of the browser that stores it; an update
    * the relay fans out reaches every client of its document, but only the oldest one stores it.
    */
-  message(message: DocMessage, store: boolean): void
+  message(message: RelayDocMessage, store: boolean): void
   /** A connection-wide problem (auth, refused version). */
   error(error: ReplicaError): void
 }
 
 /** One document's way to the relay (directly, or through the leader tab). */
 export interface DocPort {
-  send(message: DocMessage): void
+  send(message: ClientDocMessage): void
   close(): void
 }
 
@@ -92,7 +91,7 @@ export class Multiplexer {
     this.connection.destroy()
   }
 
-  #outgoing(client: Client, message: DocMessage): DocMessage {
+  #outgoing(client: Client, message: ClientDocMessage): ClientDocMessage {
     if (message.type === 'subscribe' || message.type === 'sync-step-1') {
       let awaiting = this.#awaiting.get(message.docId)
       if (!awaiting) this.#awaiting.set(message.docId, (awaiting = { diff: [], stateVector: [] }))
@@ -105,7 +104,7 @@ export class Multiplexer {
     return { ...message, ackId }
   }
 
-  #route(message: DocMessage): void {
+  #route(message: RelayDocMessage): void {
     if ((message.type === 'ack' || message.type === 'error') && message.ackId > 0) {
       const owner = this.#acks.get(message.ackId)
       if (!owner) return
@@ -127,7 +126,7 @@ export class Multiplexer {
   }
 
   /** The client an answer to a subscribe belongs to (undefined: not such an answer, or nobody is waiting). */
-  #asker(message: DocMessage): Client | undefined {
+  #asker(message: RelayDocMessage): Client | undefined {
     const awaiting = this.#awaiting.get(message.docId)
     if (!awaiting) return undefined
     if (message.type === 'sync-step-2' && message.ackId === 0) return awaiting.diff.shift()

@@ -1,6 +1,6 @@
 import {
-  CloseCode, ErrorCode, PROTOCOL_VERSION, decodeMessage, encodeMessage, errorCodeName,
-  type DocMessage, type Message,
+  CloseCode, ErrorCode, PROTOCOL_VERSION, decodeRelayMessage, encodeClientMessage, errorCodeName,
+  type ClientMessage, type RelayMessage,
 } from '@driftless/protocol'
 import { ReplicaError } from '../errors.js'
 import { Emitter } from '../events.js'
@@ -25,6 +25,11 @@ export type TokenSource = string | (() => string | Promise<string>)
 
 export type ConnectionState = 'offline' | 'connecting' | 'open'
 
+/** What a client sends about one document. */
+export type ClientDocMessage = Extract<ClientMessage, { docId: string }>
+/** What a relay sends about one document (or the connection: an error with `docId: ''`). */
+export type RelayDocMessage = Extract<RelayMessage, { docId: string }>
+
 export interface ConnectionOptions {
   /** Relay URLs; on failure the next one is tried (failover), with the same backoff. */
   urls: readonly string[]
@@ -39,7 +44,7 @@ export interface ConnectionOptions {
 export interface ConnectionEvents {
   state(state: ConnectionState): void
   /** A document message, or an error (connection-wide errors have `docId: ''`). */
-  message(message: DocMessage): void
+  message(message: RelayDocMessage): void
   error(error: ReplicaError): void
 }
 
@@ -81,7 +86,7 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
   /** Closes the socket and stops reconnecting. */
   stop(): void {
     this.#wanted = false
-    this.#clearTimers()
+    this.#clearRetry()
     this.#drop()
   }
 
@@ -93,20 +98,12 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
   }
 
   /** Sends on the open socket; false when there is none (the caller resends after the next `open`). */
-  send(message: Message): boolean {
-    if (this.state !== 'open' || !this.#socket) return false
-    try {
-      this.#socket.send(encodeMessage(message))
-      this.#heartbeat?.sent()
-      return true
-    } catch {
-      return false
-    }
+  send(message: ClientMessage): boolean {
+    return this.state === 'open' && this.#sendRaw(message)
   }
 
   #reconnectNow(): void {
-    if (this.#retryTimer) clearTimeout(this.#retryTimer)
-    this.#retryTimer = undefined
+    this.#clearRetry()
     if (this.#socket || this.#opening) return
     if (globalThis.navigator?.onLine === false) return this.#setState('offline') // the `online` event resumes
     this.#opening = true
@@ -142,7 +139,7 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
       this.#heartbeat?.received()
       const frame = toBytes(event.data)
       if (!frame) return
-      const result = decodeMessage(frame)
+      const result = decodeRelayMessage(frame)
       if (!result.ok) return // a newer relay's message we cannot read: ignore it rather than die
       const message = result.message
       if (message.type === 'welcome') {
@@ -166,11 +163,16 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
     socket.onerror = () => { /* onclose follows with the reason */ }
   }
 
-  #sendRaw(message: Message): void {
+  /** Sends on the socket, open or not yet welcomed; false when there is none or it refused (its close event follows). */
+  #sendRaw(message: ClientMessage): boolean {
+    if (!this.#socket) return false
     try {
-      this.#socket?.send(encodeMessage(message))
+      this.#socket.send(encodeClientMessage(message))
       this.#heartbeat?.sent()
-    } catch { /* the close event follows */ }
+      return true
+    } catch {
+      return false
+    }
   }
 
   #connectionError(code: number, text: string): void {
@@ -217,7 +219,7 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
     this.#socket = undefined
     this.#heartbeat?.stop()
     this.#heartbeat = undefined
-    if (this.#refreshTimer) clearTimeout(this.#refreshTimer)
+    clearTimeout(this.#refreshTimer)
     this.#refreshTimer = undefined
   }
 
@@ -232,7 +234,7 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
   }
 
   #scheduleRefresh(expiresAt: number): void {
-    if (this.#refreshTimer) clearTimeout(this.#refreshTimer)
+    clearTimeout(this.#refreshTimer)
     this.#refreshTimer = undefined
     if (expiresAt === 0 || typeof this.options.token !== 'function') return
     const lifetime = expiresAt * 1000 - Date.now()
@@ -255,8 +257,8 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
     return typeof source === 'function' ? await source() : source
   }
 
-  #clearTimers(): void {
-    if (this.#retryTimer) clearTimeout(this.#retryTimer)
+  #clearRetry(): void {
+    clearTimeout(this.#retryTimer)
     this.#retryTimer = undefined
   }
 
@@ -267,9 +269,6 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
   }
 }
 
-const toBytes = (data: unknown): Uint8Array | undefined => {
-  if (data instanceof ArrayBuffer) return new Uint8Array(data)
-  if (data instanceof Uint8Array) return data
-  if (Array.isArray(data)) return undefined // ws fragments are only produced with binaryType 'fragments'
-  return undefined
-}
+/** A binary frame's bytes; undefined for anything else (text frames, which the relay never sends). */
+const toBytes = (data: unknown): Uint8Array | undefined =>
+  data instanceof ArrayBuffer ? new Uint8Array(data) : data instanceof Uint8Array ? data : undefined

@@ -1,8 +1,7 @@
-import type { DocMessage } from '@driftless/protocol'
 import { ReplicaError, type ReplicaErrorCode } from '../errors.js'
 import { Emitter } from '../events.js'
 import { Multiplexer, type DocPort, type PortHandlers } from '../connection/multiplexer.js'
-import type { ConnectionState, RelayConnection } from '../connection/socket.js'
+import type { ClientDocMessage, ConnectionState, RelayConnection, RelayDocMessage } from '../connection/socket.js'
 
 /** Per relay: the tab-wide way to it. Either this tab leads (holds the socket) or it routes through the leader. */
 export interface RelayLink {
@@ -31,9 +30,9 @@ type LinkMessage =
   | { k: 'attach'; from: string; port: number; docId: string }
   | { k: 'detach'; from: string; port: number }
   | { k: 'bye'; from: string }
-  | { k: 'send'; from: string; port: number; message: DocMessage }
+  | { k: 'send'; from: string; port: number; message: ClientDocMessage }
   | { k: 'state'; to: string; port: number; state: ConnectionState }
-  | { k: 'message'; to: string; port: number; message: DocMessage; store: boolean }
+  | { k: 'message'; to: string; port: number; message: RelayDocMessage; store: boolean }
   | { k: 'error'; to: string; port: number; code: ReplicaErrorCode; message: string }
 
 interface LocalPort {
