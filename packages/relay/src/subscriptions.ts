@@ -31,13 +31,17 @@ export interface SubscriptionOwner extends Subscriber, AckTarget {
  */
 export class DocumentSubscriptions {
   readonly #open = new Map<string, Subscription>()
-  /** Documents deleted while subscribed here: their late updates get `documentDeleted`, not `notSubscribed`. */
-  readonly #deleted = new Set<string>()
+  /**
+   * Documents deleted while subscribed here: their late updates get `documentDeleted`, not `notSubscribed`.
+   * Made on the first deletion: most connections never see one.
+   */
+  #deleted: Set<string> | null = null
 
+  /** `request` is the upgrade request when the `authorize` hook may be asked (see `Authenticator.readsRequest`). */
   constructor(
     private readonly owner: SubscriptionOwner,
     private readonly ctx: RelayContext,
-    private readonly request: IncomingMessage,
+    private readonly request: IncomingMessage | null,
   ) {}
 
   subscribe(docId: string, stateVector: Uint8Array): void {
@@ -124,9 +128,11 @@ export class DocumentSubscriptions {
   #subscribe(docId: string, access: Access, stateVector: Uint8Array): void {
     if (access === 'deny') return this.owner.sendError(docId, ErrorCode.forbidden, 'the token does not grant this document', 0)
     // Subscribing again asks the relay again: the document may have been restored meanwhile.
-    this.#deleted.delete(docId)
+    this.#deleted?.delete(docId)
     const subscription: Subscription = { room: this.ctx.rooms.join(docId, this.owner), access }
-    this.#open.set(docId, subscription)
+    // Keyed by the room's own copy of the id: each decoded frame brings a fresh string, and with it each
+    // of a document's subscriptions would hold one more.
+    this.#open.set(subscription.room.docId, subscription)
     this.#replyWhenReady(subscription, stateVector, true)
   }
 
@@ -172,7 +178,7 @@ export class DocumentSubscriptions {
     }
     const subscription = this.#open.get(docId)
     if (subscription === undefined) {
-      if (this.#deleted.has(docId)) this.#refuseDeleted(docId, ackId)
+      if (this.#deleted?.has(docId) === true) this.#refuseDeleted(docId, ackId)
       else if (this.ctx.auth.accessNow(grant, docId) === 'deny') {
         this.owner.sendError(docId, ErrorCode.forbidden, 'the token does not grant this document', ackId)
       } else this.owner.sendError(docId, ErrorCode.notSubscribed, 'subscribe to the document first', ackId)
@@ -186,7 +192,8 @@ export class DocumentSubscriptions {
   }
 
   #refuseDeleted(docId: string, ackId: number): void {
-    if (this.#deleted.size < this.ctx.limits.maxDocumentsPerConnection) this.#deleted.add(docId)
+    const deleted = (this.#deleted ??= new Set())
+    if (deleted.size < this.ctx.limits.maxDocumentsPerConnection) deleted.add(docId)
     this.owner.sendError(docId, ErrorCode.documentDeleted, 'the document was deleted; nothing was stored', ackId)
   }
 }
