@@ -4,7 +4,7 @@ export type {
   Awareness, Ack, ErrorMessage, Ping, Pong,
 } from './messages.js'
 export { ErrorCode, CloseCode, errorCodeName, isErrorCode } from './codes.js'
-export { encodeMessage } from './encode.js'
+export { encodeMessage, encodeUpdateParts } from './encode.js'
 export { HISTORY_VERSION, HistoryOp } from './history.js'
 export type {
   HistoryMessage, VersionMeta, VersionKindName, VersionsList, VersionCreate, VersionLoad, VersionRestore, VersionsResult,

@@ -1,12 +1,13 @@
 import type { WebSocket } from 'ws'
 import { CloseCode } from '@driftless/protocol'
 import type { RelayContext } from './context.js'
+import { wsBinaryHeader } from './frames.js'
 
 const TERMINATE_AFTER_MS = 5000
 /** `WebSocket.OPEN`. */
 const OPEN = 1
 
-interface Corkable { cork(): void; uncork(): void; write(chunk: Buffer): boolean; destroyed: boolean }
+interface Corkable { cork(): void; uncork(): void; write(chunk: Uint8Array): boolean; destroyed: boolean }
 
 /**
  * Write coalescing: the first frame sent to a socket in a turn of the event loop corks its TCP stream, and
@@ -93,6 +94,33 @@ export class ManagedSocket {
     this.stream.write(wire)
     this.ctx.metrics.messagesOut++
     this.ctx.metrics.bytesOut += wire.length
+  }
+
+  /**
+   * Sends one binary message made of `parts`, back to back, without joining them: the websocket header and
+   * then each part go to the corked TCP stream, so a payload of megabytes is never copied on its way out.
+   */
+  sendParts(parts: readonly Uint8Array[]): void {
+    let length = 0
+    for (const part of parts) length += part.length
+    if (this.stream === undefined) {
+      // Not reached with ws over TCP; joined, it still goes out whole.
+      return this.send(Buffer.concat(parts, length))
+    }
+    if (this.closing || this.ws.readyState !== OPEN) return
+    if (this.ws.bufferedAmount > this.ctx.limits.maxBufferedBytes) {
+      this.ctx.metrics.rejected('slowConsumer')
+      this.close(CloseCode.slowConsumer, 'slow consumer')
+      return
+    }
+    if (this.corkedTurn !== turn) {
+      this.corkedTurn = turn
+      corkUntilNextTurn(this.stream)
+    }
+    this.stream.write(wsBinaryHeader(length))
+    for (const part of parts) this.stream.write(part)
+    this.ctx.metrics.messagesOut++
+    this.ctx.metrics.bytesOut += length
   }
 
   close(code: number, reason: string): void {

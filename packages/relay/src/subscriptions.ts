@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http'
-import { encodeMessage, ErrorCode } from '@driftless/protocol'
+import { encodeMessage, encodeUpdateParts, ErrorCode } from '@driftless/protocol'
 import type { Grant } from './auth.js'
 import { parseAwareness } from './awareness.js'
 import type { AckTarget } from './commit-queue.js'
@@ -22,7 +22,12 @@ export interface SubscriptionOwner extends Subscriber, AckTarget {
   refuseUngranted(docId: string, ackId: number): void
   /** Runs an async step with the connection's later frames held back. */
   runAsync(step: Promise<void>): void
+  /** Sends one message made of `parts` without joining them. */
+  sendParts(parts: readonly Uint8Array[]): void
 }
+
+/** From this size on, a sync reply's update is written after its header instead of copied into one frame. */
+const LARGE_REPLY_BYTES = 64 * 1024
 
 /**
  * One Driftless connection's documents: subscribe (with the grant's access, or the `authorize` hook's),
@@ -148,7 +153,11 @@ export class DocumentSubscriptions {
       } catch {
         return this.owner.sendError(room.docId, ErrorCode.invalidUpdate, 'the state vector does not decode', 0)
       }
-      this.owner.send(encodeMessage({ type: 'sync-step-2', docId: room.docId, update, ackId: 0 }))
+      const step2 = { type: 'sync-step-2', docId: room.docId, update, ackId: 0 } as const
+      // Encoding a document of megabytes into one frame would copy it twice (lib0's growing encoder, then
+      // joining its chunks), and both copies raise the relay's memory for good: glibc keeps what it freed.
+      if (update.length >= LARGE_REPLY_BYTES) this.owner.sendParts(encodeUpdateParts(step2))
+      else this.owner.send(encodeMessage(step2))
       if (!full) return
       // The relay's state vector can take a while on a large document (a walk of its encoded state): let the
       // diff leave first, so the client applies it while this is worked out.
