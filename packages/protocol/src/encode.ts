@@ -1,6 +1,6 @@
 import * as encoding from 'lib0/encoding'
 import { writeHistory } from './history.js'
-import { MessageTag, SyncStep, type ClientMessage, type HistoryFrame, type Message } from './messages.js'
+import { MessageTag, SyncStep, type ClientMessage, type HistoryFrame, type Message, type SyncStep2, type Update } from './messages.js'
 
 /** Encodes one message as one binary frame. */
 export const encodeMessage = (message: Message): Uint8Array => {
@@ -94,6 +94,20 @@ const writeClientMessage = (encoder: encoding.Encoder, message: Exclude<ClientMe
       encoding.writeVarUint(encoder, message.nonce)
       break
   }
+}
+
+/**
+ * The frame `encodeMessage` makes for a sync-step-2 or update, as three parts to send back to back: what
+ * precedes the update, the update itself (not copied), and what follows it. For a payload of megabytes,
+ * where `encodeMessage` would copy it twice on the way to one frame.
+ */
+export const encodeUpdateParts = (message: SyncStep2 | Update): [head: Uint8Array, update: Uint8Array, tail: Uint8Array] => {
+  const head = encoding.createEncoder()
+  writeSyncHeader(head, message.docId, message.type === 'update' ? SyncStep.update : SyncStep.step2)
+  encoding.writeVarUint(head, message.update.length)
+  const tail = encoding.createEncoder()
+  encoding.writeVarUint(tail, message.ackId)
+  return [encoding.toUint8Array(head), message.update, encoding.toUint8Array(tail)]
 }
 
 const writeSyncHeader = (encoder: encoding.Encoder, docId: string, step: number): void => {

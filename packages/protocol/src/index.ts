@@ -4,7 +4,7 @@ export type {
   Awareness, Ack, ErrorMessage, Ping, Pong, HistoryFrame, ClientMessage, RelayMessage,
 } from './messages.js'
 export { ErrorCode, CloseCode, errorCodeName, isErrorCode } from './codes.js'
-export { encodeMessage, encodeClientMessage } from './encode.js'
+export { encodeMessage, encodeClientMessage, encodeUpdateParts } from './encode.js'
 export { HISTORY_VERSION, HistoryOp, encodeHistoryFrame, decodeHistoryFrame } from './history.js'
 export type {
   HistoryMessage, VersionMeta, VersionKindName, VersionsList, VersionCreate, VersionLoad, VersionRestore, VersionsResult,

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { decodeMessage, encodeMessage, HISTORY_VERSION, HistoryOp, MessageTag, ProtocolError, SyncStep } from '../src/index.js'
+import { decodeMessage, encodeMessage, encodeUpdateParts, HISTORY_VERSION, HistoryOp, MessageTag, ProtocolError, SyncStep } from '../src/index.js'
 import { anyMessage } from './arbitraries.js'
 
 const decodeOk = (frame: Uint8Array) => {
@@ -26,6 +26,20 @@ describe('encodeMessage → decodeMessage', () => {
     const message = decodeOk(frame)
     frame.fill(0)
     expect(message).toMatchObject({ update: new Uint8Array([1, 2, 3]) })
+  })
+})
+
+describe('encodeUpdateParts', () => {
+  it('joined, its parts are exactly the frame encodeMessage makes, and the update is not copied', () => {
+    const update = new Uint8Array(70_000).fill(7)
+    for (const message of [
+      { type: 'sync-step-2', docId: 'doc', update, ackId: 0 },
+      { type: 'update', docId: 'd\u00e9', update, ackId: 300 },
+    ] as const) {
+      const parts = encodeUpdateParts(message)
+      expect(parts[1]).toBe(update)
+      expect(Buffer.concat(parts)).toEqual(Buffer.from(encodeMessage(message)))
+    }
   })
 })
 

@@ -85,6 +85,14 @@ export class Authenticator {
     }
   }
 
+  /**
+   * Whether `access` may call the `authorize` hook, which is given the connection's upgrade request: only
+   * then does a connection keep that request (headers and all) after its upgrade.
+   */
+  get readsRequest(): boolean {
+    return this.options?.authorize !== undefined
+  }
+
   /** Whether this relay verifies JWTs itself (a secret, public key or JWKS), so admin JWTs can be checked. */
   get verifiesJwt(): boolean {
     return this.key !== null
@@ -113,9 +121,11 @@ export class Authenticator {
     return grant.claims === undefined ? undefined : claimAccess(grant.claims, docId)
   }
 
-  async access(grant: Grant, docId: string, request: IncomingMessage): Promise<Access> {
+  /** `request` may be null only when `readsRequest` is false (the grant's claims then always answer). */
+  async access(grant: Grant, docId: string, request: IncomingMessage | null): Promise<Access> {
     const now = this.accessNow(grant, docId)
     if (now !== undefined) return now
+    if (request === null) throw new Error('the authorize hook needs the upgrade request, and it was not kept')
     const access = await this.options!.authorize!({ token: grant.token, docId, request })
     return access === 'write' || access === 'read' ? access : 'deny'
   }

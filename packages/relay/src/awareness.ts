@@ -77,21 +77,25 @@ interface AwarenessRecord<Owner> { clock: number; state: string; owner: Owner; r
  * limits bound how many states there are and how large each is.
  */
 export class AwarenessStates<Owner> {
-  private readonly states = new Map<number, AwarenessRecord<Owner>>()
-  private readonly perOwner = new Map<Owner, number>()
+  /**
+   * Made with the first state and dropped with the last: most open documents never carry presence, and two
+   * empty Maps per document were a tenth of what an open document holds.
+   */
+  private maps: { states: Map<number, AwarenessRecord<Owner>>; perOwner: Map<Owner, number> } | null = null
 
   constructor(private readonly limits: AwarenessLimits = DEFAULT_AWARENESS_LIMITS) {}
 
   get size(): number {
-    return this.states.size
+    return this.maps?.states.size ?? 0
   }
 
   /** Applies what `owner` sent; returns the entries that changed something, to forward as they are. */
   apply(entries: readonly AwarenessEntry[], owner: Owner, now = performance.now()): AwarenessApplied {
     const accepted: AwarenessEntry[] = []
     let refused: string | null = null
+    const maps = (this.maps ??= { states: new Map(), perOwner: new Map() })
     for (const entry of entries) {
-      const current = this.states.get(entry.clientId)
+      const current = maps.states.get(entry.clientId)
       const removal = entry.state === 'null'
       if (current !== undefined && current.owner !== owner) {
         if (!removal) refused = `client ${entry.clientId} belongs to another connection`
@@ -109,27 +113,28 @@ export class AwarenessStates<Owner> {
         current.state = entry.state
         current.renewedAt = now
       } else {
-        const held = this.perOwner.get(owner) ?? 0
+        const held = maps.perOwner.get(owner) ?? 0
         if (held >= this.limits.maxStatesPerConnection) {
           refused = `a connection may hold ${this.limits.maxStatesPerConnection} presence states per document`
           continue
         }
-        if (this.states.size >= this.limits.maxStatesPerDocument) {
+        if (maps.states.size >= this.limits.maxStatesPerDocument) {
           refused = `the document already has ${this.limits.maxStatesPerDocument} presence states`
           continue
         }
-        this.states.set(entry.clientId, { clock: entry.clock, state: entry.state, owner, renewedAt: now })
-        this.perOwner.set(owner, held + 1)
+        maps.states.set(entry.clientId, { clock: entry.clock, state: entry.state, owner, renewedAt: now })
+        maps.perOwner.set(owner, held + 1)
       }
       accepted.push(entry)
     }
+    if (maps.states.size === 0) this.maps = null
     return { accepted, refused }
   }
 
   /** The live states for a new subscriber, most recently renewed first, within `maxSnapshotBytes`; null if none. */
   snapshot(): Uint8Array | null {
-    if (this.states.size === 0) return null
-    const records = [...this.states].sort(([, a], [, b]) => b.renewedAt - a.renewedAt)
+    if (this.maps === null) return null
+    const records = [...this.maps.states].sort(([, a], [, b]) => b.renewedAt - a.renewedAt)
     const entries: AwarenessEntry[] = []
     let bytes = 0
     for (const [clientId, record] of records) {
@@ -152,19 +157,24 @@ export class AwarenessStates<Owner> {
   }
 
   private removeWhere(match: (record: AwarenessRecord<Owner>) => boolean): Uint8Array | null {
+    const maps = this.maps
+    if (maps === null) return null
     const removed: AwarenessEntry[] = []
-    for (const [clientId, record] of this.states) {
+    for (const [clientId, record] of maps.states) {
       if (!match(record)) continue
       this.delete(clientId, record)
       removed.push({ clientId, clock: record.clock + 1, state: 'null' })
     }
+    if (maps.states.size === 0) this.maps = null
     return removed.length === 0 ? null : encodeAwareness(removed)
   }
 
+  /** Removes one state; the caller drops `maps` once it is empty (not here: callers may be iterating it). */
   private delete(clientId: number, record: AwarenessRecord<Owner>): void {
-    this.states.delete(clientId)
-    const held = (this.perOwner.get(record.owner) ?? 1) - 1
-    if (held > 0) this.perOwner.set(record.owner, held)
-    else this.perOwner.delete(record.owner)
+    const { states, perOwner } = this.maps!
+    states.delete(clientId)
+    const held = (perOwner.get(record.owner) ?? 1) - 1
+    if (held > 0) perOwner.set(record.owner, held)
+    else perOwner.delete(record.owner)
   }
 }

@@ -40,6 +40,11 @@ export abstract class ClientSocket {
     this.socket.sendWire(wire)
   }
 
+  /** Sends one message made of `parts` without joining them (for a large payload: see `encodeUpdateParts`). */
+  sendParts(parts: readonly Uint8Array[]): void {
+    this.socket.sendParts(parts)
+  }
+
   close(code: number, reason: string): void {
     this.socket.close(code, reason)
   }

@@ -23,12 +23,14 @@ export class DriftlessConnection extends ClientSocket implements SubscriptionOwn
   private current: Grant | null = null
   private expired = false
   private busy = false
-  private readonly expiry = new TokenExpiry()
+  /** Only a token with an expiry arms one. */
+  private expiry: TokenExpiry | null = null
   private graceTimer: NodeJS.Timeout | null = null
 
   constructor(ws: WebSocket, request: IncomingMessage, ctx: RelayContext) {
     super(ws, ctx)
-    this.documents = new DocumentSubscriptions(this, ctx, request)
+    // Without an `authorize` hook nothing reads the upgrade request again: let it go (about 1.5 KB per connection).
+    this.documents = new DocumentSubscriptions(this, ctx, ctx.auth.readsRequest ? request : null)
   }
 
   get closing(): boolean {
@@ -174,7 +176,7 @@ export class DriftlessConnection extends ClientSocket implements SubscriptionOwn
     this.current = grant
     this.expired = false
     this.clearTimers()
-    if (grant.expiresAt > 0) this.expiry.arm(grant.expiresAt, () => this.expire())
+    if (grant.expiresAt > 0) (this.expiry ??= new TokenExpiry()).arm(grant.expiresAt, () => this.expire())
     this.send(encodeMessage({ type: 'welcome', version: PROTOCOL_VERSION, expiresAt: grant.expiresAt }))
   }
 
@@ -194,7 +196,7 @@ export class DriftlessConnection extends ClientSocket implements SubscriptionOwn
   }
 
   private clearTimers(): void {
-    this.expiry.clear()
+    this.expiry?.clear()
     if (this.graceTimer !== null) clearTimeout(this.graceTimer)
     this.graceTimer = null
   }

@@ -32,15 +32,10 @@ export const dUpdateFrame = (docId: string, update: Uint8Array): Uint8Array =>
 export const dAwarenessFrame = (docId: string, update: Uint8Array): Uint8Array =>
   encodeMessage({ type: 'awareness', docId, update })
 
-/**
- * A whole server-to-client websocket message (unmasked, final, binary) around `payload`. Built once per
- * broadcast and written as is to every subscriber's TCP stream, instead of letting the websocket library
- * allocate a header per subscriber.
- */
-export const wsBinaryFrame = (payload: Uint8Array): Buffer => {
-  const length = payload.length
-  const headerLength = length < 126 ? 2 : length < 65536 ? 4 : 10
-  const wire = Buffer.allocUnsafe(headerLength + length)
+const headerLength = (length: number): number => (length < 126 ? 2 : length < 65536 ? 4 : 10)
+
+/** Writes the header of an unmasked, final, binary websocket message of `length` bytes; returns its size. */
+const writeHeader = (wire: Buffer, length: number): number => {
   wire[0] = 0x82
   if (length < 126) {
     wire[1] = length
@@ -52,6 +47,23 @@ export const wsBinaryFrame = (payload: Uint8Array): Buffer => {
     wire.writeUInt32BE(Math.floor(length / 2 ** 32), 2)
     wire.writeUInt32BE(length >>> 0, 6)
   }
-  wire.set(payload, headerLength)
+  return headerLength(length)
+}
+
+/**
+ * A whole server-to-client websocket message (unmasked, final, binary) around `payload`. Built once per
+ * broadcast and written as is to every subscriber's TCP stream, instead of letting the websocket library
+ * allocate a header per subscriber.
+ */
+export const wsBinaryFrame = (payload: Uint8Array): Buffer => {
+  const wire = Buffer.allocUnsafe(headerLength(payload.length) + payload.length)
+  wire.set(payload, writeHeader(wire, payload.length))
   return wire
+}
+
+/** Just the header of such a message, for writing a large payload after it without copying it. */
+export const wsBinaryHeader = (length: number): Buffer => {
+  const header = Buffer.allocUnsafe(headerLength(length))
+  writeHeader(header, length)
+  return header
 }

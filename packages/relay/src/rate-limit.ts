@@ -3,6 +3,8 @@
  * once a whole second's worth of messages was dropped within the last window, which the relay answers by
  * closing the connection (4005) instead of refusing messages one by one forever.
  */
+const monotonicNow = (): number => performance.now()
+
 export class RateLimiter {
   private tokens: number
   private last: number
@@ -12,7 +14,7 @@ export class RateLimiter {
   constructor(
     private readonly rate: number,
     private readonly windowMs = 5000,
-    private readonly clock: () => number = () => performance.now(),
+    private readonly clock: () => number = monotonicNow,
   ) {
     this.tokens = rate
     this.last = this.windowStart = clock()

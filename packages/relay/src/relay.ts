@@ -147,6 +147,8 @@ export const createRelay = async (options: RelayOptions = {}): Promise<Relay> =>
     noServer: true,
     maxPayload: limits.maxMessageBytes,
     perMessageDeflate: false,
+    // `connections` tracks every admitted socket; ws's own set would add an entry and a listener to each.
+    clientTracking: false,
     handleProtocols: protocols => (protocols.has(DRIFTLESS_SUBPROTOCOL) ? DRIFTLESS_SUBPROTOCOL : false),
   })
   wss.on('error', error => logger.error({ err: error }, 'websocket server error'))
@@ -180,8 +182,11 @@ export const createRelay = async (options: RelayOptions = {}): Promise<Relay> =>
     })
   }
 
+  // Made once, outside the upgrade handler: a listener made inside it would share the handler's closure
+  // context, and with it keep every connection's upgrade request alive as long as its socket.
+  const logUpgradeSocketError = (error: Error): void => logger.debug({ err: error }, 'upgrade socket error')
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', (error: Error) => logger.debug({ err: error }, 'upgrade socket error'))
+    socket.on('error', logUpgradeSocketError)
     if (ctx.closing) return refuseUpgrade(socket, 503, 'Service Unavailable')
     const origin = request.headers.origin
     if (origin !== undefined && options.allowedOrigins !== undefined && !options.allowedOrigins.includes(origin)) {

@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws'
 import { CloseCode } from '@driftless/protocol'
 import type { RelayContext } from './context.js'
-import { wsBinaryFrame } from './frames.js'
+import { wsBinaryFrame, wsBinaryHeader } from './frames.js'
 
 const TERMINATE_AFTER_MS = 5000
 /** Frames up to this size are framed and written by `send` itself (see there). */
@@ -9,7 +9,7 @@ const SMALL_FRAME_BYTES = 16 * 1024
 /** `WebSocket.OPEN`. */
 const OPEN = 1
 
-interface Corkable { cork(): void; uncork(): void; write(chunk: Buffer): boolean; destroyed: boolean }
+interface Corkable { cork(): void; uncork(): void; write(chunk: Uint8Array): boolean; destroyed: boolean }
 
 /**
  * Write coalescing: the first frame sent to a socket in a turn of the event loop corks its TCP stream, and
@@ -64,24 +64,14 @@ export class ManagedSocket {
   /**
    * Sends one frame; closes the socket with 4004 instead when the client is not reading fast enough. A small
    * frame (an ack, most of all: one per update) is framed here into one buffer and written once; `ws.send`
-   * would allocate a header and an options object and write twice. A large one (a sync reply) goes through
-   * `ws.send`, which writes it without copying it into a framed buffer.
+   * would allocate a header and an options object and write twice. A large one goes through `ws.send`,
+   * which writes it without copying it into a framed buffer.
    */
   send(frame: Uint8Array): void {
     if (frame.length <= SMALL_FRAME_BYTES && this.stream !== undefined) return this.sendWire(wsBinaryFrame(frame))
-    if (this.closing) return
-    if (this.ws.bufferedAmount > this.ctx.limits.maxBufferedBytes) {
-      this.ctx.metrics.rejected('slowConsumer')
-      this.close(CloseCode.slowConsumer, 'slow consumer')
-      return
-    }
-    if (this.stream !== undefined && this.corkedTurn !== turn) {
-      this.corkedTurn = turn
-      corkUntilNextTurn(this.stream)
-    }
+    if (!this.startWrite()) return
     this.ws.send(frame)
-    this.ctx.metrics.messagesOut++
-    this.ctx.metrics.bytesOut += frame.length
+    this.counted(frame.length)
   }
 
   /**
@@ -89,19 +79,44 @@ export class ManagedSocket {
    * with `ws.send` because the relay runs without compression, so ws writes every frame synchronously too.
    */
   sendWire(wire: Buffer): void {
-    if (this.closing || this.stream === undefined || this.ws.readyState !== OPEN) return
+    if (this.stream === undefined || !this.startWrite()) return
+    this.stream.write(wire)
+    this.counted(wire.length)
+  }
+
+  /**
+   * Sends one binary message made of `parts`, back to back, without joining them: the websocket header and
+   * then each part go to the corked TCP stream, so a payload of megabytes is never copied on its way out.
+   */
+  sendParts(parts: readonly Uint8Array[]): void {
+    let length = 0
+    for (const part of parts) length += part.length
+    // Not reached with ws over TCP; joined, it still goes out whole.
+    if (this.stream === undefined) return this.send(Buffer.concat(parts, length))
+    if (!this.startWrite()) return
+    this.stream.write(wsBinaryHeader(length))
+    for (const part of parts) this.stream.write(part)
+    this.counted(length)
+  }
+
+  /** False when nothing may be written (closing, or too slow a reader: then closed with 4004); else corks. */
+  private startWrite(): boolean {
+    if (this.closing || this.ws.readyState !== OPEN) return false
     if (this.ws.bufferedAmount > this.ctx.limits.maxBufferedBytes) {
       this.ctx.metrics.rejected('slowConsumer')
       this.close(CloseCode.slowConsumer, 'slow consumer')
-      return
+      return false
     }
-    if (this.corkedTurn !== turn) {
+    if (this.stream !== undefined && this.corkedTurn !== turn) {
       this.corkedTurn = turn
       corkUntilNextTurn(this.stream)
     }
-    this.stream.write(wire)
+    return true
+  }
+
+  private counted(bytes: number): void {
     this.ctx.metrics.messagesOut++
-    this.ctx.metrics.bytesOut += wire.length
+    this.ctx.metrics.bytesOut += bytes
   }
 
   close(code: number, reason: string): void {

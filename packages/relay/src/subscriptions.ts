@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http'
-import { encodeMessage, ErrorCode } from '@driftless/protocol'
+import { encodeMessage, encodeUpdateParts, ErrorCode } from '@driftless/protocol'
 import type { Grant } from './auth.js'
 import { parseAwareness } from './awareness.js'
 import type { AckTarget } from './commit-queue.js'
@@ -22,7 +22,12 @@ export interface SubscriptionOwner extends Subscriber, AckTarget {
   refuseUngranted(docId: string, ackId: number): void
   /** Runs an async step with the connection's later frames held back. */
   runAsync(step: Promise<void>): void
+  /** Sends one message made of `parts` without joining them. */
+  sendParts(parts: readonly Uint8Array[]): void
 }
+
+/** From this size on, a sync reply's update is written after its header instead of copied into one frame. */
+const LARGE_REPLY_BYTES = 64 * 1024
 
 /**
  * One Driftless connection's documents: subscribe (with the grant's access, or the `authorize` hook's),
@@ -31,13 +36,17 @@ export interface SubscriptionOwner extends Subscriber, AckTarget {
  */
 export class DocumentSubscriptions {
   readonly #open = new Map<string, Subscription>()
-  /** Documents deleted while subscribed here: their late updates get `documentDeleted`, not `notSubscribed`. */
-  readonly #deleted = new Set<string>()
+  /**
+   * Documents deleted while subscribed here: their late updates get `documentDeleted`, not `notSubscribed`.
+   * Made on the first deletion: most connections never see one.
+   */
+  #deleted: Set<string> | null = null
 
+  /** `request` is the upgrade request when the `authorize` hook may be asked (see `Authenticator.readsRequest`). */
   constructor(
     private readonly owner: SubscriptionOwner,
     private readonly ctx: RelayContext,
-    private readonly request: IncomingMessage,
+    private readonly request: IncomingMessage | null,
   ) {}
 
   subscribe(docId: string, stateVector: Uint8Array): void {
@@ -124,9 +133,11 @@ export class DocumentSubscriptions {
   #subscribe(docId: string, access: Access, stateVector: Uint8Array): void {
     if (access === 'deny') return this.owner.sendError(docId, ErrorCode.forbidden, 'the token does not grant this document', 0)
     // Subscribing again asks the relay again: the document may have been restored meanwhile.
-    this.#deleted.delete(docId)
+    this.#deleted?.delete(docId)
     const subscription: Subscription = { room: this.ctx.rooms.join(docId, this.owner), access }
-    this.#open.set(docId, subscription)
+    // Keyed by the room's own copy of the id: each decoded frame brings a fresh string, and with it each
+    // of a document's subscriptions would hold one more.
+    this.#open.set(subscription.room.docId, subscription)
     this.#replyWhenReady(subscription, stateVector, true)
   }
 
@@ -142,7 +153,11 @@ export class DocumentSubscriptions {
       } catch {
         return this.owner.sendError(room.docId, ErrorCode.invalidUpdate, 'the state vector does not decode', 0)
       }
-      this.owner.send(encodeMessage({ type: 'sync-step-2', docId: room.docId, update, ackId: 0 }))
+      const step2 = { type: 'sync-step-2', docId: room.docId, update, ackId: 0 } as const
+      // Encoding a document of megabytes into one frame would copy it twice (lib0's growing encoder, then
+      // joining its chunks), and both copies raise the relay's memory for good: glibc keeps what it freed.
+      if (update.length >= LARGE_REPLY_BYTES) this.owner.sendParts(encodeUpdateParts(step2))
+      else this.owner.send(encodeMessage(step2))
       if (!full) return
       // The relay's state vector can take a while on a large document (a walk of its encoded state): let the
       // diff leave first, so the client applies it while this is worked out.
@@ -172,7 +187,7 @@ export class DocumentSubscriptions {
     }
     const subscription = this.#open.get(docId)
     if (subscription === undefined) {
-      if (this.#deleted.has(docId)) this.#refuseDeleted(docId, ackId)
+      if (this.#deleted?.has(docId) === true) this.#refuseDeleted(docId, ackId)
       else if (this.ctx.auth.accessNow(grant, docId) === 'deny') {
         this.owner.sendError(docId, ErrorCode.forbidden, 'the token does not grant this document', ackId)
       } else this.owner.sendError(docId, ErrorCode.notSubscribed, 'subscribe to the document first', ackId)
@@ -186,7 +201,8 @@ export class DocumentSubscriptions {
   }
 
   #refuseDeleted(docId: string, ackId: number): void {
-    if (this.#deleted.size < this.ctx.limits.maxDocumentsPerConnection) this.#deleted.add(docId)
+    const deleted = (this.#deleted ??= new Set())
+    if (deleted.size < this.ctx.limits.maxDocumentsPerConnection) deleted.add(docId)
     this.owner.sendError(docId, ErrorCode.documentDeleted, 'the document was deleted; nothing was stored', ackId)
   }
 }

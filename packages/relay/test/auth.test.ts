@@ -3,6 +3,7 @@ import * as Y from 'yjs'
 import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness'
 import { CloseCode, ErrorCode, PROTOCOL_VERSION, type Message } from '@driftless/protocol'
 import { createMemoryStorage, signToken, type Relay, type RelayStorage } from '../src/index.js'
+import { Authenticator } from '../src/auth.js'
 import { makeUpdate, startRelay, TestClient } from './helpers.js'
 
 const secret = 'auth-matrix-secret'
@@ -182,8 +183,9 @@ describe('authorize hook and origins', () => {
     const seen: string[] = []
     const hooked = await startRelay({
       auth: {
-        authorize: async ({ token, docId }) => {
-          seen.push(`${token}:${docId}`)
+        authorize: async ({ token, docId, request }) => {
+          // The upgrade request is kept for every later subscribe while the hook exists.
+          seen.push(`${token}:${docId}:${request.headers['sec-websocket-protocol']}`)
           return docId.startsWith(`${token}/`) ? 'write' : docId === 'public' ? 'read' : 'deny'
         },
         readersMaySendAwareness: false,
@@ -201,7 +203,7 @@ describe('authorize hook and origins', () => {
       expect(await client.waitFor(m => m.type === 'error' && m.ackId === 2)).toMatchObject({ code: ErrorCode.readOnly })
       client.send({ type: 'awareness', docId: 'public', update: evilAwareness() })
       expect(await client.waitFor(m => m.type === 'error' && m.code === ErrorCode.readOnly && m.ackId === 0)).toMatchObject({ docId: 'public' })
-      expect(seen).toEqual(['alice:alice/notes', 'alice:bob/notes', 'alice:public'])
+      expect(seen).toEqual(['alice:alice/notes:driftless', 'alice:bob/notes:driftless', 'alice:public:driftless'])
       client.close()
     } finally {
       await hooked.close()
@@ -226,5 +228,25 @@ describe('authorize hook and origins', () => {
     } finally {
       await guarded.close()
     }
+  })
+})
+
+describe('Authenticator: which connections keep their upgrade request', () => {
+  it('only an authorize hook reads it; without one the claims answer and no request is needed', async () => {
+    const jwt = new Authenticator({ secret: 'shh' })
+    expect(jwt.readsRequest).toBe(false)
+    const verified = await jwt.verify(await signToken({ secret: 'shh', docs: { 'a': 'write' } }))
+    if (!verified.ok) throw new Error('the token should verify')
+    expect(await jwt.access(verified.grant, 'a', null)).toBe('write')
+    expect(await jwt.access(verified.grant, 'b', null)).toBe('deny')
+    expect(new Authenticator(undefined).readsRequest).toBe(false)
+  })
+
+  it('with an authorize hook the request is required, and its absence is a clear error, not a silent deny', async () => {
+    const hooked = new Authenticator({ authorize: () => 'write' })
+    expect(hooked.readsRequest).toBe(true)
+    const verified = await hooked.verify('t')
+    if (!verified.ok) throw new Error('authorize alone accepts every token')
+    await expect(hooked.access(verified.grant, 'a', null)).rejects.toThrow(/needs the upgrade request/)
   })
 })

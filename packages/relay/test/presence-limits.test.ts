@@ -57,6 +57,20 @@ describe('presence limits (AwarenessStates)', () => {
     expect(idsOf(snapshot)).toEqual([4, 3])
   })
 
+  it('takes states again after every one was removed (its maps go with the last state)', () => {
+    const states = new AwarenessStates<string>(limits)
+    expect(states.snapshot()).toBeNull()
+    expect(states.removeOwner('a')).toBeNull()
+    states.apply([entry(1, {}), entry(2, {})], 'a')
+    expect(idsOf(states.removeOwner('a'))).toEqual([1, 2])
+    expect(states.size).toBe(0)
+    expect(states.snapshot()).toBeNull()
+    // Removing what is gone changes nothing; the per-connection count started over.
+    expect(states.apply([entry(1, null, 2)], 'a').accepted).toEqual([])
+    expect(states.apply([entry(3, {}), entry(4, {})], 'b').refused).toBeNull()
+    expect(idsOf(states.snapshot()).sort()).toEqual([3, 4])
+  })
+
   it('drops states not renewed within timeoutMs', () => {
     const states = new AwarenessStates<string>(limits)
     states.apply([entry(1, {})], 'a', 0)

@@ -20,6 +20,27 @@ describe('the conversation', () => {
     client.close()
   })
 
+  it('sends a document over 64 KiB whole in one step 2 (written in parts), then step 1 and later frames in order', async () => {
+    relay = await startRelay()
+    const writer = await TestClient.greeted(relay.url)
+    await writer.subscribe('big')
+    const source = new Y.Doc()
+    source.getText('t').insert(0, 'x'.repeat(200_000))
+    writer.send({ type: 'update', docId: 'big', update: Y.encodeStateAsUpdate(source), ackId: 1 })
+    await writer.waitFor(m => m.type === 'ack' && m.ackId === 1)
+    const reader = await TestClient.greeted(relay.url)
+    const step2 = await reader.subscribe('big')
+    expect(step2.update).toEqual(Y.encodeStateAsUpdate(source))
+    {
+      reader.send({ type: 'ping', nonce: 7 })
+      expect(await reader.waitFor(m => m.type === 'pong')).toEqual({ type: 'pong', nonce: 7 })
+
+    }
+    expect(reader.received.findIndex(m => m.type === 'sync-step-1')).toBeGreaterThan(reader.received.indexOf(step2))
+    writer.close()
+    reader.close()
+  })
+
   it('answers subscribe with step 2 (exactly the diff), then its step 1', async () => {
     relay = await startRelay()
     const writer = await TestClient.greeted(relay.url)

@@ -135,9 +135,18 @@ export interface MemoryResult {
   failures: string[]
 }
 
+/** How `runMemory` runs its servers; the scenario uses the defaults (for `memory-profile.ts`). */
+export interface MemoryOptions {
+  /** Extra node flags for the server, e.g. `--max-semi-space-size=2`. @default [] */
+  nodeArgs?: string[]
+  /** How long the loaded server stays idle before its RSS is read (V8's memory reducer acts on idle heaps). @default 0 */
+  quietMs?: number
+}
+
 /** Runs each memory phase on its own fresh server; a phase that fails is reported and the others still run. */
 export const runMemory = async (
   system: CapacitySystem, config: CapacityConfig, largeInserts: number, load: LoadProcess, pins: Pins,
+  { nodeArgs, quietMs = 0 }: MemoryOptions = {},
 ): Promise<MemoryResult> => {
   const protocol = PROTOCOL[system]
   const { connections, docs } = config.manyDocs
@@ -147,26 +156,30 @@ export const runMemory = async (
       await withServer(system, pins, async (server) => {
         await sleep(WARM_MS)
         await measure(server, await settledRss(server))
-      })
+      }, nodeArgs)
     } catch (error) {
       result.failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`)
     } finally {
       await load.request({ type: 'close' }).catch(() => undefined)
     }
   }
+  const loaded = async (server: ServerProcess): Promise<number> => {
+    if (quietMs > 0) await sleep(quietMs)
+    return settledRss(server)
+  }
   await phase('many documents', async (server, idle) => {
     const report = await load.request({ type: 'many-docs', protocol, url: server.url, connections, docs })
-    result.perDocKiB = ((await settledRss(server)) - idle) / docs / 1024
+    result.perDocKiB = ((await loaded(server)) - idle) / docs / 1024
     if (report.type === 'done') result.sockets = report.sockets
   })
   await phase('idle connections', async (server, idle) => {
     await load.request({ type: 'idle', protocol, url: server.url, connections: config.idleConnections })
-    result.perConnectionKiB = ((await settledRss(server)) - idle) / config.idleConnections / 1024
+    result.perConnectionKiB = ((await loaded(server)) - idle) / config.idleConnections / 1024
   })
   await phase('large document', async (server, idle) => {
     const path = largeUpdatePath(largeInserts)
     await load.request({ type: 'large', protocol, url: server.url, docId: 'large', updatePath: path })
-    result.largeRatio = ((await settledRss(server)) - idle) / statSync(path).size
+    result.largeRatio = ((await loaded(server)) - idle) / statSync(path).size
   })
   return result
 }
