@@ -2,7 +2,7 @@ import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { CommitQueue } from '../src/commit-queue.js'
-import { createMemoryStorage, type PendingWrite } from '../src/index.js'
+import { createMemoryStorage, type PendingWrite, type RelayStorage } from '../src/index.js'
 
 const edit = (key: string): Uint8Array => {
   const doc = new Y.Doc()
@@ -10,15 +10,21 @@ const edit = (key: string): Uint8Array => {
   return Y.encodeStateAsUpdate(doc)
 }
 
+/** Memory storage that records the writes of each transaction. */
+const recordingStorage = (): { storage: RelayStorage; transactions: PendingWrite[][] } => {
+  const storage = createMemoryStorage()
+  const transactions: PendingWrite[][] = []
+  const append = storage.append.bind(storage)
+  storage.append = async (writes) => {
+    transactions.push([...writes])
+    await append(writes)
+  }
+  return { storage, transactions }
+}
+
 describe('CommitQueue attribution', () => {
   it('commits updates from different authors in one transaction as separate writes, each with its own author', async () => {
-    const storage = createMemoryStorage()
-    const transactions: PendingWrite[][] = []
-    const append = storage.append.bind(storage)
-    storage.append = async (writes) => {
-      transactions.push([...writes])
-      await append(writes)
-    }
+    const { storage, transactions } = recordingStorage()
     const queue = new CommitQueue(storage, { onCommitted: () => {}, onCommitDuration: () => {} }, pino({ level: 'silent' }))
     queue.enqueue('doc', edit('a'), null, 0, undefined, 'alice')
     queue.enqueue('doc', edit('b'), null, 0, undefined, 'bob')
@@ -34,13 +40,7 @@ describe('CommitQueue attribution', () => {
   })
 
   it('stores one author\'s updates of a document in one transaction as one row that holds all of them', async () => {
-    const storage = createMemoryStorage()
-    const transactions: PendingWrite[][] = []
-    const append = storage.append.bind(storage)
-    storage.append = async (writes) => {
-      transactions.push([...writes])
-      await append(writes)
-    }
+    const { storage, transactions } = recordingStorage()
     const committed: number[] = []
     const queue = new CommitQueue(storage, {
       onCommitted: (writes, rows) => committed.push(writes.length, rows.length), onCommitDuration: () => {},
