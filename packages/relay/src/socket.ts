@@ -1,11 +1,9 @@
 import type { WebSocket } from 'ws'
 import { CloseCode } from '@driftless/protocol'
 import type { RelayContext } from './context.js'
-import { wsBinaryFrame, wsBinaryHeader } from './frames.js'
+import { wsBinaryHeader } from './frames.js'
 
 const TERMINATE_AFTER_MS = 5000
-/** Frames up to this size are framed and written by `send` itself (see there). */
-const SMALL_FRAME_BYTES = 16 * 1024
 /** `WebSocket.OPEN`. */
 const OPEN = 1
 
@@ -61,14 +59,8 @@ export class ManagedSocket {
     })
   }
 
-  /**
-   * Sends one frame; closes the socket with 4004 instead when the client is not reading fast enough. A small
-   * frame (an ack, most of all: one per update) is framed here into one buffer and written once; `ws.send`
-   * would allocate a header and an options object and write twice. A large one goes through `ws.send`,
-   * which writes it without copying it into a framed buffer.
-   */
+  /** Sends one frame; closes the socket with 4004 instead when the client is not reading fast enough. */
   send(frame: Uint8Array): void {
-    if (frame.length <= SMALL_FRAME_BYTES && this.stream !== undefined) return this.sendWire(wsBinaryFrame(frame))
     if (!this.startWrite()) return
     this.ws.send(frame)
     this.counted(frame.length)
