@@ -9,8 +9,23 @@ type AnyType = Y.AbstractType<any>
 /** A shared type, or a function that finds it in the replica's document (`doc => doc.getMap('cards')`). */
 export type YTypeSource<T extends AnyType> = T | ((doc: Y.Doc) => T)
 
-/** Bumped by every change inside a type (deep), so snapshots are recomputed only after a change. */
-const versions = new WeakMap<AnyType, number>()
+/**
+ * How many changes each type (deep) has seen, so snapshots are recomputed only after a change. Counted by one
+ * observer per type, attached at its first snapshot and kept: a count bumped only by React's subscription
+ * would miss a change made between a render and the subscription (React subscribes in a passive effect), and
+ * the component would show the stale snapshot until the next change.
+ */
+const versions = new WeakMap<AnyType, { changes: number }>()
+
+const versionOf = (type: AnyType): number => {
+  let version = versions.get(type)
+  if (!version) {
+    const counted = { changes: 0 }
+    type.observeDeep(() => { counted.changes++ })
+    versions.set(type, (version = counted))
+  }
+  return version.changes
+}
 
 /**
  * A snapshot of a `Y.Map`, `Y.Array`, `Y.Text` or `Y.XmlFragment` (its `toJSON()`, or what `selector` picks)
@@ -31,17 +46,16 @@ export function useY<T extends AnyType, Selected = ReturnType<T['toJSON']>>(
 
   const subscribe = useCallback((listener: () => void) => {
     if (!type) return () => {}
-    const onChange = (): void => {
-      versions.set(type, (versions.get(type) ?? 0) + 1)
-      listener()
-    }
-    type.observeDeep(onChange)
-    return () => type.unobserveDeep(onChange)
+    // The counting observer was attached first (at the render's snapshot), so it has counted this change
+    // by the time React asks for the new snapshot.
+    versionOf(type)
+    type.observeDeep(listener)
+    return () => type.unobserveDeep(listener)
   }, [type])
 
   const getSnapshot = useCallback((): Selected | undefined => {
     if (!type) return undefined
-    const version = versions.get(type) ?? 0
+    const version = versionOf(type)
     const cached = cache.current
     if (cached && cached.type === type && cached.version === version) return cached.value
     const value = select.current ? select.current(type) : (type.toJSON() as Selected)

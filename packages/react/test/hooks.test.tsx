@@ -1,6 +1,6 @@
 import { openReplica, type Replica } from '@driftless/replica'
 import { act, cleanup, render, screen, waitFor } from '@testing-library/react'
-import { StrictMode, useEffect, type ReactNode } from 'react'
+import { StrictMode, useEffect, useLayoutEffect, type ReactNode } from 'react'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { ReplicaProvider, useLeader, useLoaded, usePending, usePresence, useSaved, useStatus, useSynced, useY } from '../src/index.js'
@@ -102,6 +102,20 @@ describe('useY', () => {
     act(() => { cards.push(['b', 'c']) })
     expect(screen.getByTestId('count').textContent).toBe('true')
     expect(renders).toEqual({ cards: before.cards + 2, count: before.count + 1 })
+  })
+
+  it('shows a change made after it rendered and before it subscribed', () => {
+    // React subscribes in a passive effect: a layout effect (or a sync message) can change the type in between.
+    const notes = new Y.Doc().getArray<string>('notes')
+    function Writer(): ReactNode {
+      useLayoutEffect(() => { notes.push(['written before the subscription']) }, [])
+      return null
+    }
+    function Notes(): ReactNode {
+      return <p data-testid="notes">{(useY(notes) ?? []).join(',')}</p>
+    }
+    render(<><Notes /><Writer /></>)
+    expect(screen.getByTestId('notes').textContent).toBe('written before the subscription')
   })
 
   it('sees changes nested inside the type', async () => {
