@@ -9,6 +9,13 @@ export interface ConvergeOptions {
   timeout?: number
   /** Pause between polls. @default 100 */
   interval?: number
+  /**
+   * Consecutive polls that must find every tab on the same state before it counts as converged. A UI in the
+   * middle of an update can pass through a state that happens to equal another tab's (a list re-rendered
+   * with one entry replaced before the next is added); reading the agreement twice, `interval` apart, tells
+   * a settled state from a passing one. @default 2
+   */
+  stableReads?: number
 }
 
 /** What {@link expectConverged} resolves with. */
@@ -36,7 +43,7 @@ type Tab = { name: string; page: Page }
 
 /**
  * Polls `read` on every open tab of every client until all results are equal (compared as JSON
- * values, so key order does not matter). On timeout, throws a {@link ConvergenceError} naming each tab that differs
+ * values, so key order does not matter) on `stableReads` consecutive polls. On timeout, throws a {@link ConvergenceError} naming each tab that differs
  * from the majority state and how.
  */
 export async function expectConverged<T>(
@@ -44,9 +51,19 @@ export async function expectConverged<T>(
   read: (page: Page) => Promise<T>,
   options: ConvergeOptions = {},
 ): Promise<Converged<T>> {
-  const { timeout = 10_000, interval = 100 } = options
+  const { timeout = 10_000, interval = 100, stableReads = 2 } = options
   const started = performance.now()
   let states = new Map<string, TabState>()
+  let agreedOn: { value: unknown; reads: number } | undefined
+  const settled = async (): Promise<boolean> => {
+    if (!(await agreed())) {
+      agreedOn = undefined
+      return false
+    }
+    const [first] = states.values()
+    agreedOn = agreedOn && sameState(agreedOn.value, first?.value) ? { ...agreedOn, reads: agreedOn.reads + 1 } : { value: first?.value, reads: 1 }
+    return agreedOn.reads >= stableReads
+  }
   const agreed = async (): Promise<boolean> => {
     const tabs: Tab[] = clients.flatMap((client) =>
       client.pages.filter((page) => !page.isClosed()).map((page) => ({ name: client.tabName(page), page })),
@@ -56,7 +73,7 @@ export async function expectConverged<T>(
     return allRead && groupStates(states).length === 1 && states.size === tabs.length && tabs.length > 0
   }
   try {
-    await waitUntil(agreed, timeout, 'convergence', { intervalMs: interval })
+    await waitUntil(settled, timeout, 'convergence', { intervalMs: interval })
   } catch (error) {
     if (!(error instanceof WaitTimeoutError)) throw error
     throw new ConvergenceError(

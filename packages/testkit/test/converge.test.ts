@@ -20,6 +20,21 @@ describe('expectConverged', () => {
     expect(result.value).toEqual({ n: 1 })
   })
 
+  it('does not take an agreement that lasts one poll for convergence', async () => {
+    // Both tabs pass through ['a'] at the same poll (one mid-update), then settle on ['a', 'b'].
+    const clients = [fakeClient(0, 1), fakeClient(1, 1)]
+    const reads = new Map<string, number>()
+    const timeline: Record<string, string[][]> = { '0/0': [['a'], ['a'], ['a', 'b']], '1/0': [['b'], ['a'], ['a', 'b']] }
+    const read = async (page: Page): Promise<string[]> => {
+      const n = reads.get(idOf(page)) ?? 0
+      reads.set(idOf(page), n + 1)
+      const states = timeline[idOf(page)]!
+      return states[Math.min(n, states.length - 1)]!
+    }
+    const result = await expectConverged(clients, read, { timeout: 2_000, interval: 5 })
+    expect(result.value).toEqual(['a', 'b'])
+  })
+
   it('never counts tabs that cannot be read as converged, even when they all fail alike', async () => {
     const clients = [fakeClient(0, 1), fakeClient(1, 1)]
     const failing = expectConverged(clients, () => Promise.reject(new Error('Target page, context or browser has been closed')), { timeout: 200, interval: 20 })
