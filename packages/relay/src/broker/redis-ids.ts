@@ -15,8 +15,18 @@ export const streamIdBefore = (id: string, ms: number): string => {
   return `${Math.max(0, parsed.ms - ms)}-0`
 }
 
-/** An id for "entries added from about `at` (Unix ms) on", for when the server cannot be asked. */
-export const streamIdAt = (at: number): string => `${Math.max(0, Math.floor(at))}-0`
+/** The largest sequence number of a stream id (an unsigned 64-bit integer). */
+const MAX_SEQUENCE = '18446744073709551615'
+
+/**
+ * An id to read on from for "entries added from `at` (Unix ms) on", for when the server cannot be asked: the
+ * last possible id of the millisecond before, since XREAD returns what comes after the id it is given. (`<at>-0`
+ * would skip the first entry added in millisecond `at`, which a publish right after a subscribe can be.)
+ */
+export const streamIdAt = (at: number): string => {
+  const ms = Math.floor(at)
+  return ms <= 0 ? '0-0' : `${ms - 1}-${MAX_SEQUENCE}`
+}
 
 /** Orders two stream ids as Redis does (negative: `a` first). */
 export const compareStreamIds = (a: string, b: string): number => {
