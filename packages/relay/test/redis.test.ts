@@ -232,10 +232,27 @@ describe('redis broker', () => {
     await server.stop()
     try {
       const pending = a.publish('doc', encode('never sent'))
+      const rejected = expect(pending).rejects.toThrow() // before close rejects it: else an unhandled rejection
       await a.close()
-      await expect(pending).rejects.toThrow()
+      await rejected
     } finally {
       await server.start()
+    }
+  })
+
+  it('closes without waiting for a Redis that stopped answering on an open connection', async () => {
+    // The connection still counts as ready, so close sends QUIT, which is never answered.
+    const a = deployment()()
+    await collect(a, 'doc')
+    server.freeze()
+    try {
+      const rejected = expect(a.publish('doc', encode('never answered'))).rejects.toBeInstanceOf(BrokerError)
+      const closed = a.close().then(() => 'closed' as const)
+      const stuck = new Promise<'stuck'>((resolve) => setTimeout(() => resolve('stuck'), 10_000).unref())
+      expect(await Promise.race([closed, stuck])).toBe('closed')
+      await rejected
+    } finally {
+      server.thaw()
     }
   })
 

@@ -23,6 +23,9 @@ interface DocState {
   ready: Promise<void>
 }
 
+/** How long `close` lets sent publishes finish (QUIT) before it drops the connection. */
+const QUIT_WAIT_MS = 1000
+
 const consoleLogger: RedisBrokerLogger = { warn: (details, message) => console.warn(message, details) }
 
 /** The client is loaded on first use: a single-node relay should not carry it in memory (about 7 MiB). */
@@ -262,7 +265,11 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
       // Disconnecting first fails a read that waits for Redis, so the reader loop can end.
       blocking.disconnect()
       await reader.close()
-      if (commands.status === 'ready') await commands.quit().catch(() => {}) // lets sent publishes finish
+      // QUIT lets sent publishes finish. Bounded: if Redis goes away meanwhile, ioredis keeps the QUIT queued
+      // for a reconnect that may never come, and close must not wait for Redis.
+      if (commands.status === 'ready') {
+        await Promise.race([commands.quit().catch(() => {}), delay(QUIT_WAIT_MS, undefined, { ref: false })])
+      }
       commands.disconnect()
     },
   }

@@ -19,6 +19,10 @@ export interface RedisServer {
   start(): Promise<void>
   /** SIGKILLs the server, as a crash would; `start` brings it back with what reached the disk. */
   crash(): Promise<void>
+  /** SIGSTOPs the server: connections stay open and nothing is answered, as on a stalled host. */
+  freeze(): void
+  /** SIGCONTs a frozen server. */
+  thaw(): void
   /** Stops the server and deletes its data. */
   destroy(): Promise<void>
 }
@@ -99,7 +103,10 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     stop: () => stop(),
     start,
     crash: () => stop('SIGKILL'),
+    freeze: () => { child?.kill('SIGSTOP') },
+    thaw: () => { child?.kill('SIGCONT') },
     async destroy() {
+      child?.kill('SIGCONT') // a frozen server would never act on the SIGTERM
       await stop()
       rmSync(dataDir, { recursive: true, force: true })
     },
