@@ -241,7 +241,7 @@ describe('redis broker', () => {
   })
 
   it('closes without waiting for a Redis that stopped answering on an open connection', async () => {
-    // The connection still counts as ready, so close sends QUIT, which is never answered.
+    // A stalled Redis (SIGSTOP) keeps its connections open and answers nothing: close must not wait for it.
     const a = deployment()()
     await collect(a, 'doc')
     server.freeze()

@@ -42,9 +42,9 @@ export class ConvergenceError extends Error {
 type Tab = { name: string; page: Page }
 
 /**
- * Polls `read` on every open tab of every client until all results are equal (compared as JSON
- * values, so key order does not matter) on `stableReads` consecutive polls. On timeout, throws a {@link ConvergenceError} naming each tab that differs
- * from the majority state and how.
+ * Polls `read` on every open tab of every client until all results are equal (compared as JSON values, so
+ * key order does not matter) on `stableReads` consecutive polls. On timeout, throws a {@link ConvergenceError}
+ * naming each tab that differs from the majority state and how.
  */
 export async function expectConverged<T>(
   clients: readonly Client[],
@@ -60,9 +60,10 @@ export async function expectConverged<T>(
       agreedOn = undefined
       return false
     }
-    const [first] = states.values()
-    agreedOn = agreedOn && sameState(agreedOn.value, first?.value) ? { ...agreedOn, reads: agreedOn.reads + 1 } : { value: first?.value, reads: 1 }
-    return agreedOn.reads >= stableReads
+    const value = states.values().next().value?.value
+    const reads = agreedOn !== undefined && sameState(agreedOn.value, value) ? agreedOn.reads + 1 : 1
+    agreedOn = { value, reads }
+    return reads >= stableReads
   }
   const agreed = async (): Promise<boolean> => {
     const tabs: Tab[] = clients.flatMap((client) =>
