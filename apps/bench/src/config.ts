@@ -51,7 +51,7 @@ export const FULL: BenchConfig = {
   events: { events: 100_000, rewind: 1_000 },
   scaleOut: { clients: 20, rounds: 200, editMs: 1_000 },
   capacity: {
-    repetitions: 2, subscribers: [50, 500], writers: 32, observers: 2, probes: 4, firstRate: 50, lastRate: 25_600, stepMs: 1_000,
+    repetitions: 2, subscribers: [50, 500], writers: 64, observers: 2, probes: 4, firstRate: 50, lastRate: 51_200, stepMs: 1_000,
     manyDocs: { connections: 10, docs: 1_000 }, idleConnections: 1_000,
   },
 }

@@ -28,6 +28,7 @@ export const cliFlags = [
   { name: 'log-level', value: '<level>', help: 'trace | debug | info | warn | error | silent', default: 'info' },
   { name: 'allowed-origin', value: '<origin>', help: 'allow this browser Origin (repeat for several)', default: 'any', multiple: true },
   { name: 'admin-token', value: '<token>', help: 'open the admin HTTP API (/v1/docs…) to this bearer token', default: 'off', env: 'DRIFTLESS_ADMIN_TOKEN' },
+  { name: 'max-messages-per-second', value: '<n>', help: 'messages one connection may send per second (token bucket)', default: '1000' },
   { name: 'webhook-url', value: '<url>', help: 'POST document events to this URL (repeat for several)', default: 'none', multiple: true },
   { name: 'version', help: 'print the version and exit' },
   { name: 'help', help: 'show this text and exit' },

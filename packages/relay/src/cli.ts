@@ -51,6 +51,10 @@ export const main = async (argv: string[]): Promise<void> => {
   }
   const poolSize = values['pg-pool-size'] === undefined ? undefined : Number(values['pg-pool-size'])
   if (poolSize !== undefined && !(Number.isInteger(poolSize) && poolSize > 0)) throw new CliUsageError(`invalid --pg-pool-size ${values['pg-pool-size']} (a positive integer)`)
+  const messageRate = values['max-messages-per-second'] === undefined ? undefined : Number(values['max-messages-per-second'])
+  if (messageRate !== undefined && !(Number.isInteger(messageRate) && messageRate > 0)) {
+    throw new CliUsageError(`invalid --max-messages-per-second ${values['max-messages-per-second']} (a positive integer)`)
+  }
   const brokerUrl = values.broker
   if (brokerUrl !== undefined && !/^rediss?:\/\//.test(brokerUrl)) throw new CliUsageError('invalid --broker (redis://host:port)')
   const dataDir = resolve(values.data ?? '.driftless')
@@ -67,6 +71,7 @@ export const main = async (argv: string[]): Promise<void> => {
   if (secret !== undefined && secret !== '') options.auth = { secret }
   if (values['allowed-origin'] !== undefined) options.allowedOrigins = values['allowed-origin']
   if (values['admin-token'] !== undefined) options.admin = { token: values['admin-token'] }
+  if (messageRate !== undefined) options.maxMessagesPerSecond = messageRate
   const webhookUrls = [...(values['webhook-url'] ?? []), ...(process.env['DRIFTLESS_WEBHOOK_URL'] ?? '').split(',')]
     .map(url => url.trim()).filter(url => url !== '')
   if (webhookUrls.length > 0) {

@@ -5,8 +5,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
+import { CloseCode } from '@driftless/protocol'
+import { startRelay } from '@driftless/testkit/support'
 import { cliFlags, CliUsageError, parseCli } from '../src/cli-options.js'
 import { cliTables, README, readmeTables } from '../scripts/readme-cli.js'
+import { TestClient } from './helpers.js'
+import { ensureBuilt, relayBin } from './process.js'
 
 const cli = new URL('../src/cli.ts', import.meta.url).pathname
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
@@ -53,6 +57,24 @@ describe('driftless-relay CLI', () => {
     expect(code).toBe(2)
     expect(stderr).toContain(`cannot write the data directory ${data}`)
     expect(stderr).toContain('--data <dir>')
+  })
+
+  it('--max-messages-per-second sets the per-connection limit: 200 pings, within the default, flood a limit of 20', async () => {
+    ensureBuilt()
+    const relay = await startRelay({ bin: relayBin, args: ['--storage', 'memory', '--log-level', 'warn', '--max-messages-per-second', '20'] })
+    try {
+      const client = await TestClient.greeted(relay.url)
+      for (let nonce = 0; nonce < 200; nonce++) client.send({ type: 'ping', nonce })
+      expect(await client.waitClosed()).toBe(CloseCode.rateLimited)
+    } finally {
+      await relay.dispose()
+    }
+  })
+
+  it('a message rate that is not a positive integer is refused (exit 2)', async () => {
+    const { code, stderr } = await runCli(['--max-messages-per-second', '0', '--storage', 'memory'])
+    expect(code).toBe(2)
+    expect(stderr).toContain('invalid --max-messages-per-second 0 (a positive integer)')
   })
 
   it('falls back to the environment for flags that have a variable; the flag wins', () => {

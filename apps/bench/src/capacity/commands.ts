@@ -14,7 +14,7 @@ export type LoadCommand =
     editsPerWriter: number
   }
   | { type: 'step'; rate: number; durationMs: number; graceMs: number; settleMs: number }
-  | { type: 'many-docs'; protocol: WireProtocol; url: string; connections: number; docs: number }
+  | { type: 'many-docs'; protocol: WireProtocol; url: string; connections: number; docs: number; firstDoc?: number }
   | { type: 'idle'; protocol: WireProtocol; url: string; connections: number }
   | { type: 'large'; protocol: WireProtocol; url: string; docId: string; updatePath: string }
   | { type: 'close' }

@@ -203,7 +203,8 @@ const smallUpdate = (): Uint8Array => {
  */
 const manyDocs = async (command: Extract<LoadCommand, { type: 'many-docs' }>): Promise<number> => {
   const codec = CODECS[command.protocol]
-  const docIds = Array.from({ length: command.docs }, (_, d) => `small-${d}`)
+  const docIds = Array.from({ length: command.docs }, (_, d) => `small-${(command.firstDoc ?? 0) + d}`)
+  const socketsBefore = extraSockets.length
   const update = smallUpdate()
   const perDocument = codec.open('x').length === 0
   const clients = Array.from({ length: command.connections }, (_, c) => c)
@@ -234,7 +235,7 @@ const manyDocs = async (command: Extract<LoadCommand, { type: 'many-docs' }>): P
     }
   }))
   await settle(extraSockets, () => true)
-  return extraSockets.length
+  return extraSockets.length - socketsBefore
 }
 
 /** `connections` sockets that open no document (y-websocket's URL always names one: they share it). */

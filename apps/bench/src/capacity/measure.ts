@@ -6,6 +6,7 @@ import { startServer, type ServerKind, type ServerProcess } from '../proc/server
 import { tempDir } from '../scenario.js'
 import { percentile } from '../stats.js'
 import { sleep } from '../wait.js'
+import type { LoadReport } from './commands.js'
 import type { LoadProcess } from './load-process.js'
 import type { WireProtocol } from './protocols.js'
 import { combineCounts, offeredSteps, shouldContinue, type StepResult } from './steps.js'
@@ -24,6 +25,12 @@ const PROTOCOL: Record<CapacitySystem, WireProtocol> = {
 const GRACE_MS = 100
 const SETTLE_MS = 1_500
 const PROBE_INTERVAL_MS = 100
+/**
+ * Driftless's per-connection message limit (default 1,000/s) is there to stop a runaway client; here each
+ * writer stands for many typists (with 50 subscribers, 48 writers carry 51,200 edits/s: 1,067/s each). The
+ * peers have no such limit.
+ */
+const RELAY_ARGS = ['--max-messages-per-second', '2000']
 /** Lets a fresh server finish starting (lazy imports, first GC) before its idle RSS is read. */
 const WARM_MS = 1_000
 
@@ -41,7 +48,7 @@ export interface LoadGenerators { bulk: LoadProcess; probes: LoadProcess }
 /** Runs `body` against a fresh, pinned server with persistence on, then stops it and deletes its data. */
 const withServer = async <T>(system: CapacitySystem, pins: Pins, body: (server: ServerProcess) => Promise<T>, nodeArgs?: string[]): Promise<T> => {
   const data = tempDir('capacity')
-  const server = await startServer(SERVER[system], { dataDir: data.path, cpu: pins.server, ...(nodeArgs ? { nodeArgs } : {}) })
+  const server = await startServer(SERVER[system], { dataDir: data.path, cpu: pins.server, relayArgs: RELAY_ARGS, ...(nodeArgs ? { nodeArgs } : {}) })
   try {
     return await body(server)
   } finally {
@@ -68,10 +75,11 @@ const stepUp = async (
 ): Promise<StepResult[]> => {
   const rates = offeredSteps(config.firstRate, config.lastRate)
   const totalEdits = rates.reduce((sum, rate) => sum + (rate * config.stepMs) / 1000, 0)
+  const writers = Math.min(config.writers, subscribers - config.observers)
   const common = { type: 'setup', protocol: PROTOCOL[system], url: server.url, docId: `capacity-${subscribers}`, probeIntervalMs: PROBE_INTERVAL_MS } as const
   await load.bulk.request({
-    ...common, subscribers: subscribers - config.observers, writers: config.writers, observers: 0, probes: 0,
-    editsPerWriter: Math.ceil(totalEdits / config.writers) + 10,
+    ...common, subscribers: subscribers - config.observers, writers, observers: 0, probes: 0,
+    editsPerWriter: Math.ceil(totalEdits / writers) + 10,
   })
   await load.probes.request({ ...common, subscribers: config.observers, writers: 0, observers: config.observers, probes: config.probes, editsPerWriter: 0 })
   const steps: StepResult[] = []
@@ -82,13 +90,13 @@ const stepUp = async (
       let began = mark()
       let sampled = { ...began, rss: 0 }
       const command = { type: 'step', rate, durationMs: config.stepMs, graceMs: GRACE_MS, settleMs: SETTLE_MS } as const
-      const reports = await Promise.all([
+      const reports = await bothSettled(
         load.bulk.request(command, (progress) => {
           if (progress.type === 'began') began = mark()
           if (progress.type === 'sampled') sampled = { ...mark(), rss: server.memory().rss }
         }),
         load.probes.request(command),
-      ])
+      )
       const counts = combineCounts(reports.map((report) => {
         if (report.type !== 'step-done') throw new Error(`unexpected ${report.type} after a step`)
         return report.counts
@@ -118,6 +126,17 @@ const stepUp = async (
   return steps
 }
 
+/**
+ * Both results once both settled, else the first failure: a generator still busy with the step would refuse
+ * the closing command and hide why the step failed.
+ */
+const bothSettled = async <A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> => {
+  const [first, second] = await Promise.allSettled([a, b])
+  if (first.status === 'rejected') throw first.reason
+  if (second.status === 'rejected') throw second.reason
+  return [first.value, second.value]
+}
+
 /** Server RSS after a full GC, once a fresh server settled. */
 const settledRss = async (server: ServerProcess): Promise<number> => {
   await server.collectGarbage()
@@ -126,8 +145,13 @@ const settledRss = async (server: ServerProcess): Promise<number> => {
 
 /** Memory per open document, per idle connection, and per byte of a large document, for one system. */
 export interface MemoryResult {
+  /** What one more open document costs: the RSS the second half of the documents added, per document. */
   perDocKiB?: number
+  /** RSS after all the documents minus the fresh server's, per document: one-time costs included. */
+  perDocFromIdleKiB?: number
+  /** What one more idle connection costs, measured like `perDocKiB`. */
   perConnectionKiB?: number
+  perConnectionFromIdleKiB?: number
   largeRatio?: number
   /** Sockets the many-documents phase used. */
   sockets?: number
@@ -167,14 +191,30 @@ export const runMemory = async (
     if (quietMs > 0) await sleep(quietMs)
     return settledRss(server)
   }
+  // Units are added in two halves, RSS read after each: the second half's growth is what one more unit costs.
+  // The first half also pays what a fresh process pays once, whatever the count (V8's young generation,
+  // committed at start but made resident by the first burst of work; code compiled for the new paths).
+  const inHalves = async (server: ServerProcess, idle: number, units: number, add: (first: number, count: number) => Promise<number>) => {
+    const half = Math.floor(units / 2)
+    let sockets = await add(0, half)
+    const middle = await loaded(server)
+    sockets += await add(half, units - half)
+    const after = await loaded(server)
+    return { marginalKiB: (after - middle) / (units - half) / 1024, fromIdleKiB: (after - idle) / units / 1024, sockets }
+  }
+  const socketsOf = (report: LoadReport): number => (report.type === 'done' ? report.sockets : 0)
   await phase('many documents', async (server, idle) => {
-    const report = await load.request({ type: 'many-docs', protocol, url: server.url, connections, docs })
-    result.perDocKiB = ((await loaded(server)) - idle) / docs / 1024
-    if (report.type === 'done') result.sockets = report.sockets
+    const measured = await inHalves(server, idle, docs, async (firstDoc, count) =>
+      socketsOf(await load.request({ type: 'many-docs', protocol, url: server.url, connections, docs: count, firstDoc })))
+    result.perDocKiB = measured.marginalKiB
+    result.perDocFromIdleKiB = measured.fromIdleKiB
+    result.sockets = measured.sockets
   })
   await phase('idle connections', async (server, idle) => {
-    await load.request({ type: 'idle', protocol, url: server.url, connections: config.idleConnections })
-    result.perConnectionKiB = ((await loaded(server)) - idle) / config.idleConnections / 1024
+    const measured = await inHalves(server, idle, config.idleConnections, async (_first, count) =>
+      socketsOf(await load.request({ type: 'idle', protocol, url: server.url, connections: count })))
+    result.perConnectionKiB = measured.marginalKiB
+    result.perConnectionFromIdleKiB = measured.fromIdleKiB
   })
   await phase('large document', async (server, idle) => {
     const path = largeUpdatePath(largeInserts)

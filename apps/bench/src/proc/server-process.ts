@@ -25,6 +25,8 @@ export interface ServerOptions {
   nodeArgs?: string[]
   /** Driftless only: a script taking the CLI's `--port --host --data` flags instead of the CLI, plus these arguments. @default the CLI */
   script?: { path: string; args: string[] }
+  /** Driftless only: more flags for the relay, e.g. `--max-messages-per-second`. @default [] */
+  relayArgs?: string[]
 }
 
 /** A running server process. */
@@ -44,7 +46,7 @@ export interface ServerProcess {
   stop(): Promise<void>
 }
 
-const command = (kind: ServerKind, { dataDir, port = 0, env: extraEnv = {}, script }: ServerOptions): { args: string[]; env: NodeJS.ProcessEnv } => {
+const command = (kind: ServerKind, { dataDir, port = 0, env: extraEnv = {}, script, relayArgs = [] }: ServerOptions): { args: string[]; env: NodeJS.ProcessEnv } => {
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', ...extraEnv }
   switch (kind) {
     case 'y-websocket':
@@ -55,7 +57,7 @@ const command = (kind: ServerKind, { dataDir, port = 0, env: extraEnv = {}, scri
     case 'driftless':
       if (!dataDir) throw new Error('the Driftless relay always needs a data directory')
       return {
-        args: [script?.path ?? join(REPO_DIR, 'packages', 'relay', 'bin', 'driftless-relay.js'), '--port', String(port), '--host', '127.0.0.1', '--data', dataDir, ...(script?.args ?? [])],
+        args: [script?.path ?? join(REPO_DIR, 'packages', 'relay', 'bin', 'driftless-relay.js'), '--port', String(port), '--host', '127.0.0.1', '--data', dataDir, ...(script?.args ?? []), ...relayArgs],
         env,
       }
   }
