@@ -16,7 +16,7 @@ export default defineConfig({
     // The Driftless packages are bundled too (from source), so a page load is a dozen requests, not sixty;
     // `force` rebuilds that bundle at every start, so it never serves a stale copy of the packages.
     include: [
-      '@driftless/replica', '@driftless/replica/versions', '@driftless/events', '@driftless/events/examples/board',
+      '@driftless/replica', '@driftless/replica/presence', '@driftless/replica/versions', '@driftless/events', '@driftless/events/examples/board',
       'yjs', 'y-protocols/awareness', 'idb', 'lib0/encoding', 'lib0/decoding', 'lib0/random',
     ],
     force: !hmr,

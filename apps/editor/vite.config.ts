@@ -16,7 +16,7 @@ export default defineConfig({
   optimizeDeps: {
     // Pre-bundled up front: discovering a dependency on first load would make Vite reload every open page.
     include: [
-      '@driftless/replica', '@driftless/react', 'react', 'react-dom/client', 'react/jsx-runtime', 'yjs',
+      '@driftless/replica', '@driftless/replica/presence', '@driftless/react', 'react', 'react-dom/client', 'react/jsx-runtime', 'yjs',
       '@tiptap/react', '@tiptap/starter-kit', '@tiptap/extension-collaboration', '@tiptap/extension-collaboration-caret',
     ],
     force: !hmr,

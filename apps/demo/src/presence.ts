@@ -1,14 +1,13 @@
-import type { openReplica } from '@driftless/replica'
+import type { Replica } from '@driftless/replica'
+import { presence, type Awareness } from '@driftless/replica/presence'
 import { h } from './dom.js'
 import type { Peer } from './identity.js'
-
-type Replica = ReturnType<typeof openReplica>
 
 /**
  * Forgets the other peers' states without marking them removed: `removeAwarenessStates` would bump their
  * clocks, and the relay's snapshot of their (unchanged) states would then be refused on reconnect.
  */
-function forgetOthers(awareness: Replica['awareness']): void {
+function forgetOthers(awareness: Awareness): void {
   const others = [...awareness.getStates().keys()].filter((id) => id !== awareness.clientID)
   for (const id of others) {
     awareness.states.delete(id)
@@ -31,7 +30,7 @@ export function mountPresence(
   me: Peer,
   onPeers: (byCard: Map<string, Peer[]>) => void,
 ): { focus(cardId: string | null): void } {
-  const awareness = replica.awareness
+  const awareness = presence(replica)
   let focus: string | null = null
   const announce = (): void => awareness.setLocalState({ user: me, focus })
   announce()

@@ -1,4 +1,5 @@
 import type { Replica } from '@driftless/replica'
+import { presence } from '@driftless/replica/presence'
 import Collaboration from '@tiptap/extension-collaboration'
 import CollaborationCaret from '@tiptap/extension-collaboration-caret'
 import { EditorContent, useEditor } from '@tiptap/react'
@@ -18,7 +19,7 @@ export function RichText({ replica, user }: { replica: Replica; user: CaretUser 
       // Collaboration brings its own undo (per user, over Yjs), so the starter kit's must be off.
       StarterKit.configure({ undoRedo: false }),
       Collaboration.configure({ document: replica.doc, field: 'body' }),
-      CollaborationCaret.configure({ provider: { awareness: replica.awareness }, user: { ...user } }),
+      CollaborationCaret.configure({ provider: { awareness: presence(replica) }, user: { ...user } }),
     ],
     editorProps: { attributes: { 'data-testid': 'editor', 'aria-label': 'Document text', class: 'rich-text' } },
   }, [replica, user.name, user.color])

@@ -1,4 +1,4 @@
-export { PROTOCOL_VERSION, MAX_DOC_ID_BYTES, MessageTag, SyncStep } from './messages.js'
+export { PROTOCOL_VERSION, MAX_DOC_ID_BYTES, MessageTag, SyncStep, awarenessQuery } from './messages.js'
 export type {
   Message, MessageType, DocMessage, Hello, Welcome, Auth, Subscribe, Unsubscribe, SyncStep1, SyncStep2, Update,
   Awareness, Ack, ErrorMessage, Ping, Pong, HistoryFrame, ClientMessage, RelayMessage,

@@ -58,7 +58,14 @@ export interface SyncStep2 { type: 'sync-step-2'; docId: string; update: Uint8Ar
 /** Either way: a Yjs update. From a client, `ackId > 0` asks for an `ack` after the commit. */
 export interface Update { type: 'update'; docId: string; update: Uint8Array; ackId: number }
 /** Either way: a y-protocols awareness update. Never stored. */
+/**
+ * Either way: a y-protocols awareness update. From a client, one with no entries (`awarenessQuery()`) asks for
+ * every presence state the relay holds for the document, as on subscribe (a relay that predates this ignores it).
+ */
 export interface Awareness { type: 'awareness'; docId: string; update: Uint8Array }
+
+/** The awareness update with no entries: a client asking for every presence state of a document. */
+export const awarenessQuery = (): Uint8Array => Uint8Array.of(0)
 /** Relay → client: the update sent with `ackId` is committed to durable storage. */
 export interface Ack { type: 'ack'; docId: string; ackId: number }
 /**

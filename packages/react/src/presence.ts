@@ -1,8 +1,7 @@
 import type { Replica } from '@driftless/replica'
-import { useCallback, useSyncExternalStore } from 'react'
+import { presence, type Awareness } from '@driftless/replica/presence'
+import { useCallback, useMemo, useSyncExternalStore } from 'react'
 import { useReplicaOf } from './context.js'
-
-type Awareness = Replica['awareness']
 
 /** What `usePresence` returns. */
 export interface Presence<State extends object> {
@@ -34,9 +33,14 @@ const subscribeTo = (awareness: Awareness | undefined) => (listener: () => void)
   return () => awareness.off('change', onChange)
 }
 
-/** Presence (y-protocols awareness) of everyone on the document; re-renders when someone's state changes. */
+/**
+ * Presence (y-protocols awareness, `presence(replica)` from `@driftless/replica/presence`) of everyone on the
+ * document; re-renders when someone's state changes.
+ */
 export function usePresence<State extends object = Record<string, unknown>>(replica?: Replica): Presence<State> {
-  const awareness = useReplicaOf(replica)?.awareness
+  const open = useReplicaOf(replica)
+  // Made once per replica (and shared with the editor's carets or any other user of `presence`).
+  const awareness = useMemo(() => (open ? presence(open) : undefined), [open])
   const subscribe = useCallback((listener: () => void) => subscribeTo(awareness)(listener), [awareness])
   const getSnapshot = useCallback(() => (awareness ? snapshotOf(awareness) : empty), [awareness])
   const states = useSyncExternalStore(subscribe, getSnapshot, () => empty) as ReadonlyMap<number, State>

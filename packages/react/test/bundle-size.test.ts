@@ -5,13 +5,23 @@ import { editorBudget, entries, kib, measure, measureEditor, withYjs } from '../
 // Bundle sizes are deterministic for a given source and lockfile: a change that makes a bundle outgrow its
 // documented budget (README, "Bundle size") fails here, and either finds bytes to cut or raises the budget openly.
 describe('bundle size', () => {
-  test.each([['replica', entries.replica], ['react', entries.react], ['replica + react', entries['replica + react']]] as const)(
+  test.each([
+    ['replica', entries.replica], ['replica + presence', entries['replica + presence']], ['react', entries.react],
+    ['replica + react', entries['replica + react']],
+  ] as const)(
     '%s stays within its gzip budget',
     async (_, { source, external, budget }) => {
       const { gzip } = await measure(source, external)
       expect(gzip, `${kib(gzip)} gzip against a budget of ${kib(budget)}`).toBeLessThanOrEqual(budget)
     },
   )
+
+  test('presence is bundled only by apps that import it', async () => {
+    const awareness = (modules: string[]): boolean => modules.some((path) => path.endsWith('y-protocols/awareness.js'))
+    expect(awareness((await measure(entries.replica.source, entries.replica.external)).modules)).toBe(false)
+    const withPresence = entries['replica + presence']
+    expect(awareness((await measure(withPresence.source, withPresence.external)).modules)).toBe(true)
+  })
 
   test('an app importing Yjs, the replica and the bindings bundles exactly one copy of Yjs', async () => {
     const { source, external } = withYjs['yjs + replica + react']

@@ -1,4 +1,5 @@
 import { openReplica, type Replica } from '@driftless/replica'
+import { presence } from '@driftless/replica/presence'
 import { act, cleanup, render, screen, waitFor } from '@testing-library/react'
 import { StrictMode, useEffect, useLayoutEffect, type ReactNode } from 'react'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -153,7 +154,7 @@ describe('usePresence', () => {
     render(<ReplicaProvider docId={docId} relay={relay.url} storage="memory" WebSocket={WebSocket} crossTab={false}><Names name="ada" /></ReplicaProvider>)
     // Another device on the same document, outside React.
     const other = openReplica({ docId, relay: relay.url, storage: 'memory', WebSocket, crossTab: false })
-    other.awareness.setLocalState({ name: 'bob', color: 'red' })
+    presence(other).setLocalState({ name: 'bob', color: 'red' })
     await waitFor(() => expect(screen.getByTestId('names-ada').textContent).toBe('ada/teal bob/red'))
     await act(() => other.close())
     await waitFor(() => expect(screen.getByTestId('names-ada').textContent).toBe('ada/teal'))

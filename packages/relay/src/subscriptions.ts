@@ -110,11 +110,13 @@ export class DocumentSubscriptions {
   }
 
   receiveAwareness(docId: string, update: Uint8Array): void {
-    const need = this.ctx.limits.readersMaySendAwareness ? 'read' : 'write'
+    const entries = parseAwareness(update)
+    // No entries: a query for every state, which reading the document allows.
+    const need = entries?.length === 0 || this.ctx.limits.readersMaySendAwareness ? 'read' : 'write'
     const subscription = this.#allowed(docId, need, 0)
     if (subscription === null) return
-    const entries = parseAwareness(update)
     if (entries === null) return this.owner.sendError(docId, ErrorCode.invalidUpdate, 'not a valid awareness update', 0)
+    if (entries.length === 0) return this.#sendAwarenessSnapshot(subscription.room)
     const refused = subscription.room.receiveAwareness(update, entries, this.owner)
     if (refused !== null) this.owner.sendError(docId, ErrorCode.awarenessLimit, `${refused}; those states were dropped`, 0)
   }
@@ -141,6 +143,12 @@ export class DocumentSubscriptions {
     this.#replyWhenReady(subscription, stateVector, true)
   }
 
+  /** Every presence state the room holds, if any. */
+  #sendAwarenessSnapshot(room: Room): void {
+    const awareness = room.awareness.snapshot()
+    if (awareness !== null) this.owner.send(encodeMessage({ type: 'awareness', docId: room.docId, update: awareness }))
+  }
+
   /** Once the document is loaded: step 2 (the diff), and on subscribe also step 1 and awareness. */
   #replyWhenReady(subscription: Subscription, stateVector: Uint8Array, full: boolean): void {
     const { room } = subscription
@@ -164,8 +172,7 @@ export class DocumentSubscriptions {
       setImmediate(() => {
         if (!current()) return
         this.owner.send(encodeMessage({ type: 'sync-step-1', docId: room.docId, stateVector: room.stateVector() }))
-        const awareness = room.awareness.snapshot()
-        if (awareness !== null) this.owner.send(encodeMessage({ type: 'awareness', docId: room.docId, update: awareness }))
+        this.#sendAwarenessSnapshot(room)
       })
     }
     if (room.loaded) return reply()

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { ErrorCode } from '@driftless/protocol'
+import { awarenessQuery, ErrorCode } from '@driftless/protocol'
 import { createMemoryStorage, type Relay } from '../src/index.js'
 import { makeUpdate, startRelay, TestClient } from './helpers.js'
 
@@ -110,6 +110,36 @@ describe('the conversation', () => {
     awareness.destroy()
     b.close()
     c.close()
+  })
+
+  it('answers an awareness update with no entries (a query) with every state it holds, readers included', async () => {
+    relay = await startRelay({ auth: { secret: 'query-secret' } })
+    const { signToken } = await import('../src/index.js')
+    const writer = await TestClient.greeted(relay.url, await signToken({ secret: 'query-secret', docs: { doc: 'write' } }))
+    const reader = await TestClient.greeted(relay.url, await signToken({ secret: 'query-secret', docs: { doc: 'read' } }))
+    await writer.subscribe('doc')
+    await reader.subscribe('doc')
+    const { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } = await import('y-protocols/awareness')
+    const doc = new Y.Doc()
+    const awareness = new Awareness(doc)
+    awareness.setLocalState({ name: 'ada' })
+    writer.send({ type: 'awareness', docId: 'doc', update: encodeAwarenessUpdate(awareness, [doc.clientID]) })
+    await reader.waitFor(m => m.type === 'awareness')
+    const before = reader.received.length
+    reader.send({ type: 'awareness', docId: 'doc', update: awarenessQuery() })
+    const answer = await reader.waitFor(m => m.type === 'awareness', before)
+    const peer = new Awareness(new Y.Doc())
+    if (answer.type === 'awareness') applyAwarenessUpdate(peer, answer.update, 'relay')
+    expect(peer.getStates().get(doc.clientID)).toEqual({ name: 'ada' })
+    expect(reader.of('error')).toEqual([])
+    // Nobody else hears a query.
+    writer.send({ type: 'ping', nonce: 1 })
+    await writer.waitFor(m => m.type === 'pong')
+    expect(writer.of('awareness')).toEqual([])
+    awareness.destroy()
+    peer.destroy()
+    writer.close()
+    reader.close()
   })
 
   it('refuses messages for documents not subscribed, and invalid updates, with typed errors', async () => {

@@ -1,6 +1,6 @@
 import { expect, type Page } from '@playwright/test'
-import type { Awareness } from 'y-protocols/awareness'
 import type * as Y from 'yjs'
+import type { Replica } from '../src/index.js'
 import {
   call, edit, eventually, openIn, openPage, prop, readFromRelay, textOf, uniquePrefix, test,
 } from './fixtures.js'
@@ -33,13 +33,13 @@ test('two tabs converge with the relay stopped', async ({ context, relay }) => {
   await eventually(() => prop<number>(two, 'a', 'pending'), 2)
   // Presence crosses tabs without the relay too.
   const clientId = await one.evaluate(() => {
-    const r = (window as unknown as { replicas: Record<string, { awareness: Awareness; doc: Y.Doc }> }).replicas['a']!
-    r.awareness.setLocalStateField('user', 'tab one')
+    const r = (window as unknown as { replicas: Record<string, Replica> }).replicas['a']!
+    window.driftless.presence(r).setLocalStateField('user', 'tab one')
     return r.doc.clientID
   })
   await eventually(() => two.evaluate((id) => {
-    const r = (window as unknown as { replicas: Record<string, { awareness: Awareness }> }).replicas['a']!
-    return (r.awareness.getStates().get(id) as { user?: string } | undefined)?.user
+    const r = (window as unknown as { replicas: Record<string, Replica> }).replicas['a']!
+    return (window.driftless.presence(r).getStates().get(id) as { user?: string } | undefined)?.user
   }, clientId), 'tab one')
 })
 

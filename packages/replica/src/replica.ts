@@ -1,6 +1,5 @@
 import * as Y from 'yjs'
 import type { HistoryFrame } from '@driftless/protocol'
-import { Awareness, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness'
 import { Backoff } from './connection/backoff.js'
 import type { DocPort } from './connection/multiplexer.js'
 import { DocumentEdits } from './edits.js'
@@ -9,6 +8,7 @@ import { Emitter } from './events.js'
 import { LocalStore } from './local-store.js'
 import { relayUrls, type ReplicaOptions } from './options.js'
 import { PendingChanges } from './pending/changes.js'
+import { presenceTap, type PresencePeer } from './presence-port.js'
 import { Status } from './status.js'
 import { acquireStorage } from './storage/shared.js'
 import { SyncSession } from './sync.js'
@@ -55,8 +55,6 @@ export interface ReplicaEvents {
 export class Replica {
   /** The document. Edit it freely: every transaction is stored, shared with other tabs and sent to the relay. */
   readonly doc = new Y.Doc()
-  /** Presence (y-protocols), shared with other tabs and the relay's other clients. Never stored. */
-  readonly awareness = new Awareness(this.doc)
   /** Resolves once local state is restored (works offline). Never rejects: storage errors go to `error`. */
   readonly loaded: Promise<void>
   /** Whether the browser granted persistent storage (`navigator.storage.persist()`); false where unsupported. */
@@ -75,6 +73,7 @@ export class Replica {
   readonly #unreachable: ReplicaError | undefined
   #port: DocPort | undefined
   readonly #history = new Set<HistoryListener>()
+  #presence: PresencePeer | undefined
   #closed = false
   #deleted = false
   #wasSynced = false
@@ -89,8 +88,8 @@ export class Replica {
     this.#store = new LocalStore(this.doc, adapter, this.docId, options.compactAfter ?? 500)
     this.#pending = new PendingChanges(this.doc, adapter, this.docId, this.#store)
     this.#edits = new DocumentEdits(this.doc, this.#pending, this.#store)
-    this.#session = new SyncSession(this.docId, this.doc, this.awareness, this.#pending, this.#edits)
-    if (share) this.#channel = new TabChannel(`${prefix}:doc:${this.docId}`, this.doc, this.awareness, this.#pending)
+    this.#session = new SyncSession(this.docId, this.doc, this.#pending, this.#edits)
+    if (share) this.#channel = new TabChannel(`${prefix}:doc:${this.docId}`, this.doc, this.#pending)
     this.#store.on('saved', () => this.#events.emit('saved'))
     this.#store.on('error', (error) => this.#events.emit('error', error))
     this.#session.on('error', (error) => this.#events.emit('error', error))
@@ -111,7 +110,6 @@ export class Replica {
       })
       this.#link.on('leader', (isLeader) => this.#events.emit('leader', isLeader))
     }
-    this.awareness.on('update', this.#onAwareness)
     this.persisted = requestPersistence()
     this.loaded = this.#load()
   }
@@ -169,6 +167,28 @@ export class Replica {
     }
   }
 
+  /**
+   * Internal (see `presenceTap`): attaches presence, made by `attach` on the first call and the same object on
+   * every later one. `publish` sends this tab's awareness updates to the other tabs and the relay.
+   */
+  [presenceTap]<Peer extends PresencePeer>(attach: (publish: (update: Uint8Array) => void) => Peer): Peer {
+    if (this.#presence) return this.#presence as Peer
+    const peer = attach((update) => {
+      if (this.#presence !== peer) return
+      this.#channel?.publishAwareness(update)
+      this.#session.sendAwareness(update)
+    })
+    if (this.#closed) {
+      peer.close()
+      return peer
+    }
+    this.#presence = this.#session.presence = peer
+    if (this.#channel) this.#channel.presence = peer
+    this.#channel?.askPresence()
+    this.#session.askPresence()
+    return peer
+  }
+
   /** Connects to the relay (again, after `disconnect()`). */
   connect(): void {
     if (this.#closed || this.#deleted || this.#port || !this.#link || relayUrls(this.options.relay).length === 0) return
@@ -209,7 +229,7 @@ export class Replica {
     if (this.#closed) return
     this.#closed = true
     clearTimeout(this.#restoreTimer)
-    removeAwarenessStates(this.awareness, [this.doc.clientID], 'local')
+    this.#presence?.close()
     await this.loaded
     this.#pending.seal()
     await this.#store.close()
@@ -220,8 +240,7 @@ export class Replica {
     this.#channel?.close()
     this.#link?.release()
     this.#edits.close()
-    this.awareness.off('update', this.#onAwareness)
-    this.awareness.destroy()
+    this.#presence = this.#session.presence = undefined
     await this.#storage.release().catch(() => undefined)
     this.#setStatus(Status.offline)
     this.#events.clear()
@@ -279,16 +298,6 @@ export class Replica {
       this.#events.emit('error', toStorageError(error))
     }
     if (!this.#closed) this.#events.emit('deleted')
-  }
-
-  readonly #onAwareness = (
-    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
-    origin: unknown,
-  ): void => {
-    if (origin !== 'local') return
-    const update = encodeAwarenessUpdate(this.awareness, [...added, ...updated, ...removed])
-    this.#channel?.publishAwareness(update)
-    this.#session.sendAwareness(update)
   }
 
   #update(): void {

@@ -1,6 +1,5 @@
-import { ErrorCode, errorCodeName } from '@driftless/protocol'
+import { awarenessQuery, ErrorCode, errorCodeName } from '@driftless/protocol'
 import * as Y from 'yjs'
-import { applyAwarenessUpdate, encodeAwarenessUpdate, type Awareness } from 'y-protocols/awareness'
 import { Backoff } from './connection/backoff.js'
 import type { DocPort } from './connection/multiplexer.js'
 import type { ConnectionState, RelayDocMessage } from './connection/socket.js'
@@ -8,6 +7,7 @@ import type { DocumentEdits } from './edits.js'
 import { ReplicaError, toStorageError } from './errors.js'
 import { Emitter } from './events.js'
 import type { PendingChanges, SealedChange } from './pending/changes.js'
+import type { PresencePeer } from './presence-port.js'
 
 export interface SyncEvents {
   /** Something about the session changed (state, handshake, read-only). */
@@ -38,6 +38,8 @@ export class SyncSession extends Emitter<SyncEvents> {
   /** The relay refused a write as read-only; local writes are kept locally only until the next connection. */
   readOnly = false
   forbidden = false
+  /** Presence, once the app asked for it (`@driftless/replica/presence`). */
+  presence: PresencePeer | undefined
   #port: DocPort | undefined
   #nextAckId = 1
   readonly #inFlight = new Map<number, InFlight>()
@@ -51,7 +53,6 @@ export class SyncSession extends Emitter<SyncEvents> {
   constructor(
     private readonly docId: string,
     private readonly doc: Y.Doc,
-    private readonly awareness: Awareness,
     private readonly pending: PendingChanges,
     private readonly edits: DocumentEdits,
   ) {
@@ -76,6 +77,11 @@ export class SyncSession extends Emitter<SyncEvents> {
     if (this.phase !== 'down') this.#port?.send({ type: 'awareness', docId: this.docId, update })
   }
 
+  /** Asks the relay for everyone's presence (subscribing brings it too; this is for presence attached later). */
+  askPresence(): void {
+    this.sendAwareness(awarenessQuery())
+  }
+
   /** A message for this document; `store`: this replica is the one of the browser that stores relay updates. */
   onMessage(message: RelayDocMessage, store: boolean): void {
     switch (message.type) {
@@ -92,7 +98,7 @@ export class SyncSession extends Emitter<SyncEvents> {
         this.#answer(message.stateVector)
         break
       case 'awareness':
-        applyAwarenessUpdate(this.awareness, message.update, this)
+        this.presence?.receive(message.update, this)
         break
       case 'ack':
         this.#acknowledged(message.ackId)
@@ -129,9 +135,8 @@ export class SyncSession extends Emitter<SyncEvents> {
     if (epoch !== this.#epoch || !this.#port) return
     this.phase = 'subscribing'
     this.#port.send({ type: 'subscribe', docId: this.docId, stateVector: Y.encodeStateVector(this.doc) })
-    if (this.awareness.getLocalState() !== null) {
-      this.sendAwareness(encodeAwarenessUpdate(this.awareness, [this.doc.clientID]))
-    }
+    const presence = this.presence?.local()
+    if (presence) this.sendAwareness(presence)
     this.emit('changed')
   }
 

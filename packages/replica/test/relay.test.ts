@@ -2,6 +2,8 @@ import { createMemoryStorage as createRelayMemoryStorage, signToken, type Relay,
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { startTestRelay, waitUntil } from '@driftless/testkit/support'
+import { presence } from '../src/presence.js'
+import type { Replica } from '../src/index.js'
 import { closeAll, replica, text } from './helpers.js'
 
 const relays: Relay[] = []
@@ -34,10 +36,30 @@ describe('replica against the real relay (Node, ws, memory storage)', () => {
     const a = replica({ relay: relay.url, WebSocket: ws, docId: 'presence' })
     const b = replica({ relay: relay.url, WebSocket: ws, docId: 'presence' })
     await waitUntil(() => a.status === 'synced' && b.status === 'synced', 5_000, 'both synced')
-    a.awareness.setLocalStateField('user', 'alice')
-    await waitUntil(() => b.awareness.getStates().get(a.doc.clientID)?.user === 'alice', 5_000, 'b sees alice')
+    presence(a).setLocalStateField('user', 'alice')
+    await waitUntil(() => presence(b).getStates().get(a.doc.clientID)?.user === 'alice', 5_000, 'b sees alice')
     await a.close()
-    await waitUntil(() => !b.awareness.getStates().has(a.doc.clientID), 5_000, 'alice gone')
+    await waitUntil(() => !presence(b).getStates().has(a.doc.clientID), 5_000, 'alice gone')
+  })
+
+  it('presence asked for late (after sync) learns the states announced before, from the relay', async () => {
+    const relay = await start()
+    const open = (): Replica => replica({ relay: relay.url, WebSocket: ws, docId: 'late-presence' })
+    const [a, b, c] = [open(), open(), open()]
+    await waitUntil(() => [a, b, c].every((r) => r.status === 'synced'), 5_000, 'all synced')
+    presence(a).setLocalStateField('user', 'alice')
+    await waitUntil(() => presence(c).getStates().get(a.doc.clientID)?.user === 'alice', 5_000, 'c sees alice')
+    // Alice's state has reached b's socket by now, before b has presence to keep it in.
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    // Without asking the relay, b would wait for alice's renewal, 15 s away.
+    await waitUntil(() => presence(b).getStates().get(a.doc.clientID)?.user === 'alice', 5_000, 'b, attached later, sees alice')
+    expect(presence(b)).toBe(presence(b))
+    presence(b).setLocalStateField('user', 'bob')
+    const d = open()
+    await waitUntil(() => d.status === 'synced', 5_000, 'd synced')
+    const names = () => [...presence(d).getStates().values()].map((state) => (state as { user?: string }).user).filter(Boolean).sort()
+    await waitUntil(() => names().length === 2, 5_000, 'd sees alice and bob')
+    expect(names()).toEqual(['alice', 'bob'])
   })
 
   it('whenSynced resolves only after the relay committed the change', async () => {

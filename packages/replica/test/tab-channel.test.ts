@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { Awareness } from 'y-protocols/awareness'
 import { waitUntil } from '@driftless/testkit/support'
 import { LocalStore } from '../src/local-store.js'
 import { PendingChanges } from '../src/pending/changes.js'
@@ -14,7 +13,7 @@ const tab = (name: string): Y.Doc => {
   const doc = new Y.Doc()
   const storage = createMemoryStorage()
   const pending = new PendingChanges(doc, storage, 'doc', new LocalStore(doc, storage, 'doc', 500))
-  const channel = new TabChannel(name, doc, new Awareness(doc), pending)
+  const channel = new TabChannel(name, doc, pending)
   opened.push(() => channel.close())
   return doc
 }

@@ -1,7 +1,7 @@
 import * as Y from 'yjs'
-import { applyAwarenessUpdate, encodeAwarenessUpdate, type Awareness } from 'y-protocols/awareness'
 import { Origin } from '../origins.js'
 import type { PendingChanges, PendingNote } from '../pending/changes.js'
+import type { PresencePeer } from '../presence-port.js'
 
 type TabMessage =
   | { t: 'sv'; sv: Uint8Array; answer: boolean }
@@ -12,17 +12,19 @@ type TabMessage =
 
 /**
  * Shares one document between the tabs of an origin over BroadcastChannel, without the relay (so offline
- * too): sealed changes as they are made, a state-vector exchange when a tab opens, presence, and which
- * pending entries each tab stored or deleted (so every tab counts the same). Updates applied from here carry
+ * too): sealed changes as they are made, a state-vector exchange when a tab opens, presence (once asked
+ * for), and which pending entries each tab stored or deleted (so every tab counts the same). Updates applied from here carry
  * `Origin.otherTab`, so the replica neither stores them (their tab did) nor sends them (their tab does).
  * A change's update is posted before the note that names its entry: a tab that counts an entry holds it.
  */
 export class TabChannel {
+  /** Presence, once the app asked for it: other tabs' states go to it, and it answers their queries. */
+  presence: PresencePeer | undefined
   readonly #channel: BroadcastChannel
   readonly #stop: Array<() => void>
   #askedForGap = false
 
-  constructor(name: string, private readonly doc: Y.Doc, private readonly awareness: Awareness, pending: PendingChanges) {
+  constructor(name: string, private readonly doc: Y.Doc, pending: PendingChanges) {
     this.#channel = new BroadcastChannel(name)
     this.#channel.onmessage = (event: MessageEvent<TabMessage>) => {
       const message = event.data
@@ -38,6 +40,10 @@ export class TabChannel {
   /** Asks the other tabs for what this one lacks (and offers them the same). */
   hello(): void {
     this.#post({ t: 'sv', sv: Y.encodeStateVector(this.doc), answer: true })
+  }
+
+  /** Asks the other tabs for their presence (once this tab has presence to show it in). */
+  askPresence(): void {
     this.#post({ t: 'awareness-query' })
   }
 
@@ -69,13 +75,13 @@ export class TabChannel {
         break
       }
       case 'awareness':
-        applyAwarenessUpdate(this.awareness, message.update, this)
+        this.presence?.receive(message.update, this)
         break
-      case 'awareness-query':
-        if (this.awareness.getLocalState() !== null) {
-          this.#post({ t: 'awareness', update: encodeAwarenessUpdate(this.awareness, [this.doc.clientID]) })
-        }
+      case 'awareness-query': {
+        const update = this.presence?.local()
+        if (update) this.#post({ t: 'awareness', update })
         break
+      }
     }
   }
 
