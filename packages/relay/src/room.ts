@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import * as Y from 'yjs'
 import { AwarenessStates, encodeAwareness, type AwarenessEntry, type AwarenessLimits } from './awareness.js'
+import { stateVectorOfUpdate } from './state-vector.js'
 import { dAwarenessFrame, dUpdateFrame, wsBinaryFrame, yAwarenessFrame, yUpdateFrame } from './frames.js'
 
 /** One end that receives a document's traffic: a Driftless connection or a y-websocket socket. */
@@ -101,7 +102,7 @@ export class Room {
   }
 
   stateVector(): Uint8Array {
-    this.stateVectorCache ??= Y.encodeStateVectorFromUpdate(this.state())
+    this.stateVectorCache ??= stateVectorOfUpdate(this.state())
     return this.stateVectorCache
   }
 

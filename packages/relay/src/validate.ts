@@ -1,25 +1,40 @@
 import * as decoding from 'lib0/decoding'
+import { utf16LengthOfUtf8 } from './utf16-length.js'
 
 /**
  * Checks that bytes are a well-formed Yjs v1 update, by walking the format the way Yjs's own readers do
  * (`lazyStructReaderGenerator`, `readItemContent`, `readDeleteSet` in yjs/src/utils) without building any
  * structs. Why not `Y.decodeUpdate`: it materialises every struct, so a hostile 16 MiB frame of 2-byte GC
- * structs would cost hundreds of MiB. This walk allocates only the strings and JSON values it checks, runs
+ * structs would cost hundreds of MiB. This walk allocates only the JSON values and keys it checks (not text), runs
  * in time linear in the input (every loop iteration consumes at least one byte; counts are never
  * preallocated), and refuses what Yjs would choke on later: unknown content or type refs, bad JSON,
  * truncation, trailing bytes, a client listed twice.
  */
 export const isValidUpdate = (update: Uint8Array): boolean => {
   try {
-    const decoder = decoding.createDecoder(update)
-    readStructs(decoder)
-    readDeleteSet(decoder)
-    return !decoding.hasContent(decoder)
+    walkUpdate(update, ignoreStruct)
+    return true
   } catch {
     // Truncated varints, RangeErrors from lengths past the end, JSON syntax errors, stack overflow on
     // absurdly nested `any` values: all of them mean "not an update".
     return false
   }
+}
+
+/**
+ * Called for each struct in the order of the update: `length` is what Yjs counts (UTF-16 code units of a
+ * string, values of JSON or `any` content, 1 for other content), `skip` marks a Skip struct.
+ */
+export type StructVisitor = (client: number, clock: number, length: number, skip: boolean) => void
+
+const ignoreStruct: StructVisitor = () => {}
+
+/** Walks a whole update as `isValidUpdate` describes, telling `visit` about each struct; throws if malformed. */
+export const walkUpdate = (update: Uint8Array, visit: StructVisitor): void => {
+  const decoder = decoding.createDecoder(update)
+  readStructs(decoder, visit)
+  readDeleteSet(decoder)
+  if (decoding.hasContent(decoder)) fail()
 }
 
 const BIT6 = 32
@@ -41,7 +56,7 @@ const readInfo = (decoder: decoding.Decoder): number => {
   return decoding.readUint8(decoder)
 }
 
-const readStructs = (decoder: decoding.Decoder): void => {
+const readStructs = (decoder: decoding.Decoder, visit: StructVisitor): void => {
   const groups = decoding.readVarUint(decoder)
   const clients = new Set<number>()
   for (let g = 0; g < groups; g++) {
@@ -49,22 +64,24 @@ const readStructs = (decoder: decoding.Decoder): void => {
     const client = decoding.readVarUint(decoder)
     if (clients.has(client)) fail()
     clients.add(client)
-    decoding.readVarUint(decoder) // first clock
-    for (let s = 0; s < structs; s++) readStruct(decoder, readInfo(decoder))
+    let clock = decoding.readVarUint(decoder)
+    for (let s = 0; s < structs; s++) {
+      const info = readInfo(decoder)
+      const length = readStruct(decoder, info)
+      visit(client, clock, length, info === SKIP)
+      clock += length
+    }
   }
 }
 
-const readStruct = (decoder: decoding.Decoder, info: number): void => {
+/** Reads one struct; returns its length. */
+const readStruct = (decoder: decoding.Decoder, info: number): number => {
   const contentRef = info & BITS5
-  if (contentRef === 0) {
-    decoding.readVarUint(decoder) // GC length
-    return
-  }
+  if (contentRef === 0) return decoding.readVarUint(decoder) // GC length
   if (contentRef === SKIP) {
     // Yjs reads a skip only when the whole info byte is 10; with flag bits it would take it for content.
     if (info !== SKIP) fail()
-    decoding.readVarUint(decoder)
-    return
+    return decoding.readVarUint(decoder)
   }
   if ((info & BIT8) !== 0) readId(decoder) // origin
   if ((info & BIT7) !== 0) readId(decoder) // right origin
@@ -74,7 +91,7 @@ const readStruct = (decoder: decoding.Decoder, info: number): void => {
     else readId(decoder)
     if ((info & BIT6) !== 0) decoding.readVarString(decoder) // parent sub (map key)
   }
-  readContent(decoder, contentRef)
+  return readContent(decoder, contentRef)
 }
 
 const readId = (decoder: decoding.Decoder): void => {
@@ -82,50 +99,62 @@ const readId = (decoder: decoding.Decoder): void => {
   decoding.readVarUint(decoder)
 }
 
-const readContent = (decoder: decoding.Decoder, contentRef: number): void => {
+/** Reads an item's content; returns its length. */
+const readContent = (decoder: decoding.Decoder, contentRef: number): number => {
   switch (contentRef) {
     case 1: // deleted
-      decoding.readVarUint(decoder)
-      return
+      return decoding.readVarUint(decoder)
     case 2: { // JSON
       const length = decoding.readVarUint(decoder)
       for (let i = 0; i < length; i++) {
         const value = decoding.readVarString(decoder)
         if (value !== 'undefined') JSON.parse(value)
       }
-      return
+      return length
     }
     case 3: // binary
       decoding.readVarUint8Array(decoder)
-      return
+      return 1
     case 4: // string
-      decoding.readVarString(decoder)
-      return
+      return skipString(decoder)
     case 5: // embed
       JSON.parse(decoding.readVarString(decoder))
-      return
+      return 1
     case 6: // format
       decoding.readVarString(decoder)
       JSON.parse(decoding.readVarString(decoder))
-      return
+      return 1
     case 7: { // type
       const typeRef = decoding.readVarUint(decoder)
       if (typeRef >= TYPE_REFS) fail()
       if (typeRef === XML_ELEMENT || typeRef === XML_HOOK) decoding.readVarString(decoder)
-      return
+      return 1
     }
     case 8: { // any
       const length = decoding.readVarUint(decoder)
       for (let i = 0; i < length; i++) skipAny(decoder, 0)
-      return
+      return length
     }
     case 9: // subdocument
       decoding.readVarString(decoder)
       skipAny(decoder, 0)
-      return
+      return 1
     default:
-      fail()
+      return fail()
   }
+}
+
+/**
+ * Skips string content without building the string (text is most of a document, and building it made a
+ * large document's walk allocate megabytes); returns its length in UTF-16 code units, as Yjs counts it.
+ * Yjs decodes strictly, so bytes that are not UTF-8 are refused here too.
+ */
+const skipString = (decoder: decoding.Decoder): number => {
+  const length = decoding.readVarUint(decoder)
+  const start = decoder.pos
+  skipBytes(decoder, length)
+  const units = utf16LengthOfUtf8(decoder.arr, start, decoder.pos)
+  return units < 0 ? fail() : units
 }
 
 const MAX_ANY_DEPTH = 256
