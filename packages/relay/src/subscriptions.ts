@@ -110,13 +110,14 @@ export class DocumentSubscriptions {
   }
 
   receiveAwareness(docId: string, update: Uint8Array): void {
-    const entries = parseAwareness(update)
-    // No entries: a query for every state, which reading the document allows.
-    const need = entries?.length === 0 || this.ctx.limits.readersMaySendAwareness ? 'read' : 'write'
+    // No entries (the one byte of a zero count): a query for every state, which reading the document allows.
+    const query = update.length === 1 && update[0] === 0
+    const need = query || this.ctx.limits.readersMaySendAwareness ? 'read' : 'write'
     const subscription = this.#allowed(docId, need, 0)
     if (subscription === null) return
+    if (query) return this.#sendAwarenessSnapshot(subscription.room)
+    const entries = parseAwareness(update)
     if (entries === null) return this.owner.sendError(docId, ErrorCode.invalidUpdate, 'not a valid awareness update', 0)
-    if (entries.length === 0) return this.#sendAwarenessSnapshot(subscription.room)
     const refused = subscription.room.receiveAwareness(update, entries, this.owner)
     if (refused !== null) this.owner.sendError(docId, ErrorCode.awarenessLimit, `${refused}; those states were dropped`, 0)
   }

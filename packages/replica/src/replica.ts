@@ -88,8 +88,9 @@ export class Replica {
     this.#store = new LocalStore(this.doc, adapter, this.docId, options.compactAfter ?? 500)
     this.#pending = new PendingChanges(this.doc, adapter, this.docId, this.#store)
     this.#edits = new DocumentEdits(this.doc, this.#pending, this.#store)
-    this.#session = new SyncSession(this.docId, this.doc, this.#pending, this.#edits)
-    if (share) this.#channel = new TabChannel(`${prefix}:doc:${this.docId}`, this.doc, this.#pending)
+    const presence = (): PresencePeer | undefined => this.#presence
+    this.#session = new SyncSession(this.docId, this.doc, this.#pending, this.#edits, presence)
+    if (share) this.#channel = new TabChannel(`${prefix}:doc:${this.docId}`, this.doc, this.#pending, presence)
     this.#store.on('saved', () => this.#events.emit('saved'))
     this.#store.on('error', (error) => this.#events.emit('error', error))
     this.#session.on('error', (error) => this.#events.emit('error', error))
@@ -182,8 +183,7 @@ export class Replica {
       peer.close()
       return peer
     }
-    this.#presence = this.#session.presence = peer
-    if (this.#channel) this.#channel.presence = peer
+    this.#presence = peer
     this.#channel?.askPresence()
     this.#session.askPresence()
     return peer
@@ -240,7 +240,7 @@ export class Replica {
     this.#channel?.close()
     this.#link?.release()
     this.#edits.close()
-    this.#presence = this.#session.presence = undefined
+    this.#presence = undefined
     await this.#storage.release().catch(() => undefined)
     this.#setStatus(Status.offline)
     this.#events.clear()

@@ -38,8 +38,6 @@ export class SyncSession extends Emitter<SyncEvents> {
   /** The relay refused a write as read-only; local writes are kept locally only until the next connection. */
   readOnly = false
   forbidden = false
-  /** Presence, once the app asked for it (`@driftless/replica/presence`). */
-  presence: PresencePeer | undefined
   #port: DocPort | undefined
   #nextAckId = 1
   readonly #inFlight = new Map<number, InFlight>()
@@ -55,6 +53,8 @@ export class SyncSession extends Emitter<SyncEvents> {
     private readonly doc: Y.Doc,
     private readonly pending: PendingChanges,
     private readonly edits: DocumentEdits,
+    /** The replica's presence, once the app asked for it (`@driftless/replica/presence`). */
+    private readonly presence: () => PresencePeer | undefined,
   ) {
     super()
     this.#stopSending = pending.on('sealed', (change) => this.#sendChange(change))
@@ -98,7 +98,7 @@ export class SyncSession extends Emitter<SyncEvents> {
         this.#answer(message.stateVector)
         break
       case 'awareness':
-        this.presence?.receive(message.update, this)
+        this.presence()?.receive(message.update, this)
         break
       case 'ack':
         this.#acknowledged(message.ackId)
@@ -135,7 +135,7 @@ export class SyncSession extends Emitter<SyncEvents> {
     if (epoch !== this.#epoch || !this.#port) return
     this.phase = 'subscribing'
     this.#port.send({ type: 'subscribe', docId: this.docId, stateVector: Y.encodeStateVector(this.doc) })
-    const presence = this.presence?.local()
+    const presence = this.presence()?.local()
     if (presence) this.sendAwareness(presence)
     this.emit('changed')
   }

@@ -13,7 +13,7 @@ const tab = (name: string): Y.Doc => {
   const doc = new Y.Doc()
   const storage = createMemoryStorage()
   const pending = new PendingChanges(doc, storage, 'doc', new LocalStore(doc, storage, 'doc', 500))
-  const channel = new TabChannel(name, doc, pending)
+  const channel = new TabChannel(name, doc, pending, () => undefined)
   opened.push(() => channel.close())
   return doc
 }

@@ -18,13 +18,12 @@ type TabMessage =
  * A change's update is posted before the note that names its entry: a tab that counts an entry holds it.
  */
 export class TabChannel {
-  /** Presence, once the app asked for it: other tabs' states go to it, and it answers their queries. */
-  presence: PresencePeer | undefined
   readonly #channel: BroadcastChannel
   readonly #stop: Array<() => void>
   #askedForGap = false
 
-  constructor(name: string, private readonly doc: Y.Doc, pending: PendingChanges) {
+  /** `presence`: the replica's, once the app asked for it; other tabs' states go to it, and it answers their queries. */
+  constructor(name: string, private readonly doc: Y.Doc, pending: PendingChanges, private readonly presence: () => PresencePeer | undefined) {
     this.#channel = new BroadcastChannel(name)
     this.#channel.onmessage = (event: MessageEvent<TabMessage>) => {
       const message = event.data
@@ -75,10 +74,10 @@ export class TabChannel {
         break
       }
       case 'awareness':
-        this.presence?.receive(message.update, this)
+        this.presence()?.receive(message.update, this)
         break
       case 'awareness-query': {
-        const update = this.presence?.local()
+        const update = this.presence()?.local()
         if (update) this.#post({ t: 'awareness', update })
         break
       }
