@@ -1,8 +1,8 @@
 import { createInterface } from 'node:readline'
 import type { Readable, Writable } from 'node:stream'
-import * as Y from 'yjs'
 import type { RelayStorage } from './storage/types.js'
 import { isValidUpdate } from './validate.js'
+import { mergeUpdates } from './merge-updates.js'
 
 /** The `format` of the first line of a backup, and the only `version` this relay reads and writes. */
 export const BACKUP_FORMAT = 'driftless-relay-backup'
@@ -37,7 +37,7 @@ const write = async (out: Writable, line: BackupLine): Promise<void> => {
 const mergedState = async (storage: RelayStorage, docId: string): Promise<Uint8Array | null> => {
   const rows = await storage.load(docId)
   if (rows.length === 0) return null
-  return rows.length === 1 ? rows[0]!.update : Y.mergeUpdates(rows.map(row => row.update))
+  return rows.length === 1 ? rows[0]!.update : mergeUpdates(rows.map(row => row.update))
 }
 
 /** Writes a backup of every document (or only `docId`) and tombstone of `storage` to `out`. */

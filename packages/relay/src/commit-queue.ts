@@ -1,11 +1,11 @@
 import type { Logger } from 'pino'
-import * as Y from 'yjs'
 import { ErrorCode } from '@driftless/protocol'
 import { DurabilityLedger } from './durability.js'
 import { RelayError } from './errors.js'
 import { PEER_ORIGIN } from './hooks/connection.js'
 import type { CommitOrigin } from './hooks/types.js'
 import type { PendingWrite, RelayStorage } from './storage/types.js'
+import { mergeUpdates } from './merge-updates.js'
 
 /** Who hears about a committed (or failed) update. */
 export interface AckTarget {
@@ -130,7 +130,7 @@ export class CommitQueue {
   private commitForwarded(docId: string): void {
     const forwarded = this.ledger.takeRemote(docId)
     if (forwarded === null) return
-    const update = forwarded.updates.length === 1 ? forwarded.updates[0]! : Y.mergeUpdates(forwarded.updates)
+    const update = forwarded.updates.length === 1 ? forwarded.updates[0]! : mergeUpdates(forwarded.updates)
     this.push({ docId, update, origin: PEER_ORIGIN, seqs: forwarded.seqs, target: null, ackId: 0 })
   }
 
@@ -198,7 +198,7 @@ export class CommitQueue {
         continue
       }
       try {
-        rows.push({ docId, update: Y.mergeUpdates(group.map(write => write.update)), author })
+        rows.push({ docId, update: mergeUpdates(group.map(write => write.update)), author })
       } catch (error) {
         this.logger.warn({ err: error, docId, updates: group.length }, 'merging a commit\'s updates failed; storing them one by one')
         for (const write of group) rows.push({ docId, update: write.update, author })

@@ -1,6 +1,6 @@
-import * as Y from 'yjs'
 import type { Logger } from 'pino'
 import type { PendingWrite, RelayStorage, StoredUpdate } from './storage/types.js'
+import { mergeUpdates } from './merge-updates.js'
 
 export interface CompactionOptions {
   compactAfterRows: number
@@ -27,7 +27,7 @@ const yieldToEventLoop = (): Promise<void> => new Promise(resolve => setImmediat
 
 /**
  * Background compaction: once a document's stored log passes a row or byte threshold, it is loaded, merged
- * (Y.mergeUpdates) in chunks with a turn of the event loop between them, and swapped in with
+ * (mergeUpdates) in chunks with a turn of the event loop between them, and swapped in with
  * `storage.replace`, which keeps any row appended meanwhile. One document at a time, so compaction never
  * competes with itself for the event loop. Tracks only documents that are open (rooms) or queued.
  */
@@ -127,7 +127,7 @@ export class Compactor {
     while (parts.length > 1) {
       const next: Uint8Array[] = []
       for (let i = 0; i < parts.length; i += MERGE_CHUNK) {
-        next.push(Y.mergeUpdates(parts.slice(i, i + MERGE_CHUNK)))
+        next.push(mergeUpdates(parts.slice(i, i + MERGE_CHUNK)))
         await yieldToEventLoop()
         if (this.stopped) return
       }

@@ -3,6 +3,7 @@ import * as Y from 'yjs'
 import { AwarenessStates, encodeAwareness, type AwarenessEntry, type AwarenessLimits } from './awareness.js'
 import { stateVectorOfUpdate } from './state-vector.js'
 import { dAwarenessFrame, dUpdateFrame, wsBinaryFrame, yAwarenessFrame, yUpdateFrame } from './frames.js'
+import { mergeUpdates } from './merge-updates.js'
 
 /** One end that receives a document's traffic: a Driftless connection or a y-websocket socket. */
 export interface Subscriber {
@@ -95,7 +96,7 @@ export class Room {
       const chunks = this.tail.map(chunk => chunk.update)
       const parts = isEmptyUpdate(this.base) ? chunks : [this.base, ...chunks]
       // A lone update is already the state: re-encoding a large first upload would only make garbage.
-      this.base = parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts)
+      this.base = parts.length === 1 ? parts[0]! : mergeUpdates(parts)
       this.tail = []
     }
     return this.base
@@ -144,7 +145,7 @@ export class Room {
     const soleOrigin = outbox.every(entry => entry.origin === outbox[0]!.origin) ? outbox[0]!.origin : null
     let merged: Uint8Array | null = outbox.length === 1 ? outbox[0]!.update : null
     try {
-      merged ??= Y.mergeUpdates(outbox.map(entry => entry.update))
+      merged ??= mergeUpdates(outbox.map(entry => entry.update))
     } catch (error) {
       // Every update was checked on the way in; should Yjs still refuse to merge them, send them one by one.
       this.logger?.warn({ err: error, docId: this.docId, updates: outbox.length }, 'fan-out merge failed; sending the updates one by one')
@@ -208,12 +209,12 @@ export class Room {
     // Levels never grow towards the end, so equal first and last means all TAIL_FANIN are equal.
     while (tail.length >= TAIL_FANIN && tail[tail.length - TAIL_FANIN]!.level === tail[tail.length - 1]!.level) {
       const chunks = tail.splice(tail.length - TAIL_FANIN)
-      const merged = Y.mergeUpdates(chunks.map(chunk => chunk.update))
+      const merged = mergeUpdates(chunks.map(chunk => chunk.update))
       tail.push({ update: merged, level: chunks[0]!.level + 1 })
     }
     const oldest = tail[0]!
     if (oldest.update.length >= Math.max(TAIL_MIN_MERGE_BYTES, this.base.length / 2)) {
-      this.base = isEmptyUpdate(this.base) ? oldest.update : Y.mergeUpdates([this.base, oldest.update])
+      this.base = isEmptyUpdate(this.base) ? oldest.update : mergeUpdates([this.base, oldest.update])
       tail.shift()
     }
   }

@@ -1,4 +1,3 @@
-import * as Y from 'yjs'
 import type { Logger } from 'pino'
 import { ErrorCode } from '@driftless/protocol'
 import type { AwarenessLimits } from './awareness.js'
@@ -9,6 +8,7 @@ import { clientOrigin } from './hooks/connection.js'
 import type { CommitOrigin } from './hooks/types.js'
 import { EMPTY_UPDATE, Room, type Subscriber } from './room.js'
 import type { RelayStorage, StoredUpdate } from './storage/types.js'
+import { mergeUpdates } from './merge-updates.js'
 
 export interface RoomsDeps {
   storage: RelayStorage
@@ -153,7 +153,7 @@ export class Rooms {
       const merged = seed !== null ? seed
         : rows.length === 0 ? EMPTY_UPDATE
         : rows.length === 1 ? rows[0]!.update
-          : Y.mergeUpdates(rows.map(row => row.update))
+          : mergeUpdates(rows.map(row => row.update))
       room.finishLoad(merged)
       if (!room.evicted) this.deps.onLoaded(room.docId, rows)
     } catch (error) {

@@ -32,15 +32,53 @@ const ignoreStruct: StructVisitor = () => {}
 /** Walks a whole update as `isValidUpdate` describes, telling `visit` about each struct; throws if malformed. */
 export const walkUpdate = (update: Uint8Array, visit: StructVisitor): void => {
   const decoder = decoding.createDecoder(update)
-  readStructs(decoder, visit)
-  readDeleteSet(decoder)
+  readStructs(decoder, visit, null)
+  readDeleteSet(decoder, null)
   if (decoding.hasContent(decoder)) fail()
+}
+
+/** One client's structs in an update, located by byte offsets so they can be copied without decoding. */
+export interface StructSection {
+  client: number
+  /** Clock of the first struct, and just past the last. */
+  clock: number
+  end: number
+  structs: number
+  /** The structs' bytes: `update.subarray(from, to)`. */
+  from: number
+  to: number
+  firstIsGc: boolean
+  lastIsGc: boolean
+  /** A Skip or a zero-length struct is in the section. */
+  irregular: boolean
+  /**
+   * Offsets of info bytes that say "map key" next to an origin. Yjs reads no key then, and writes the byte
+   * without that flag.
+   */
+  unusedKeyFlags: number[]
+}
+
+/** An update's layout: its struct sections (in order) and its delete set as flat [client, clock, length] triples. */
+export interface UpdateLayout {
+  sections: StructSection[]
+  deletes: number[]
+}
+
+/** Walks a whole update as `walkUpdate` does and returns its layout; throws if malformed. */
+export const layoutOfUpdate = (update: Uint8Array): UpdateLayout => {
+  const decoder = decoding.createDecoder(update)
+  const layout: UpdateLayout = { sections: [], deletes: [] }
+  readStructs(decoder, ignoreStruct, layout.sections)
+  readDeleteSet(decoder, layout.deletes)
+  if (decoding.hasContent(decoder)) fail()
+  return layout
 }
 
 const BIT6 = 32
 const BIT7 = 64
 const BIT8 = 128
 const BITS5 = 31
+const GC = 0
 const SKIP = 10
 /** YArray, YMap, YText, YXmlElement, YXmlFragment, YXmlHook, YXmlText. */
 const TYPE_REFS = 7
@@ -56,7 +94,7 @@ const readInfo = (decoder: decoding.Decoder): number => {
   return decoding.readUint8(decoder)
 }
 
-const readStructs = (decoder: decoding.Decoder, visit: StructVisitor): void => {
+const readStructs = (decoder: decoding.Decoder, visit: StructVisitor, sections: StructSection[] | null): void => {
   const groups = decoding.readVarUint(decoder)
   const clients = new Set<number>()
   for (let g = 0; g < groups; g++) {
@@ -64,13 +102,26 @@ const readStructs = (decoder: decoding.Decoder, visit: StructVisitor): void => {
     const client = decoding.readVarUint(decoder)
     if (clients.has(client)) fail()
     clients.add(client)
-    let clock = decoding.readVarUint(decoder)
+    const start = decoding.readVarUint(decoder)
+    const from = decoder.pos
+    let clock = start
+    let firstIsGc = false
+    let lastIsGc = false
+    let irregular = false
+    const unusedKeyFlags: number[] = []
     for (let s = 0; s < structs; s++) {
+      const at = decoder.pos
       const info = readInfo(decoder)
+      if ((info & BIT6) !== 0 && (info & (BIT7 | BIT8)) !== 0) unusedKeyFlags.push(at)
       const length = readStruct(decoder, info)
       visit(client, clock, length, info === SKIP)
       clock += length
+      lastIsGc = (info & BITS5) === GC
+      if (s === 0) firstIsGc = lastIsGc
+      // Yjs rewrites a GC's info byte without flags; copying one with flags would not be what Yjs writes.
+      if (info === SKIP || length === 0 || (lastIsGc && info !== GC)) irregular = true
     }
+    if (sections !== null && structs > 0) sections.push({ client, clock: start, end: clock, structs, from, to: decoder.pos, firstIsGc, lastIsGc, irregular, unusedKeyFlags })
   }
 }
 
@@ -207,14 +258,15 @@ const skipAny = (decoder: decoding.Decoder, depth: number): void => {
   }
 }
 
-const readDeleteSet = (decoder: decoding.Decoder): void => {
+const readDeleteSet = (decoder: decoding.Decoder, deletes: number[] | null): void => {
   const clients = decoding.readVarUint(decoder)
   for (let c = 0; c < clients; c++) {
-    decoding.readVarUint(decoder) // client
+    const client = decoding.readVarUint(decoder)
     const ranges = decoding.readVarUint(decoder)
     for (let r = 0; r < ranges; r++) {
-      decoding.readVarUint(decoder) // clock
-      decoding.readVarUint(decoder) // length
+      const clock = decoding.readVarUint(decoder)
+      const length = decoding.readVarUint(decoder)
+      deletes?.push(client, clock, length)
     }
   }
 }

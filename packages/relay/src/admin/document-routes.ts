@@ -6,6 +6,7 @@ import { AdminError } from './errors.js'
 import { decodeBase64, encodeBase64, readBody, sendBytes, sendEmpty, sendJson } from './io.js'
 import type { AdminRoute } from './routes.js'
 import { writeUpdate } from './write.js'
+import { mergeUpdates } from '../merge-updates.js'
 
 const DEFAULT_PAGE = 100
 const MAX_PAGE = 1000
@@ -15,7 +16,7 @@ const committedState = async (ctx: AdminContext, docId: string): Promise<Uint8Ar
   const [tombstone, rows] = await Promise.all([ctx.storage.tombstone(docId), ctx.storage.load(docId)])
   if (tombstone !== null) throw new AdminError('documentDeleted', `deleted at ${new Date(tombstone.deletedAt).toISOString()}`)
   if (rows.length === 0) throw new AdminError('documentNotFound', 'no such document')
-  return rows.length === 1 ? rows[0]!.update : Y.mergeUpdates(rows.map(row => row.update))
+  return rows.length === 1 ? rows[0]!.update : mergeUpdates(rows.map(row => row.update))
 }
 
 const summaryJson = (doc: { id: string; bytes: number; updatedAt: number }) =>

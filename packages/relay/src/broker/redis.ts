@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto'
 import { setTimeout as delay } from 'node:timers/promises'
 import type * as IORedis from 'ioredis'
 import type { Redis } from 'ioredis'
-import * as Y from 'yjs'
 import { CONTROL_FIELD, decodeEntry, NODE_FIELD, UPDATE_FIELD } from './redis-entry.js'
 import { missedEntries } from './redis-gaps.js'
 import { streamIdAt, streamIdBefore } from './redis-ids.js'
@@ -13,6 +12,7 @@ import { RecentPublishes } from './redis-recent.js'
 import { BrokerError } from '../adapter-errors.js'
 import type { RedisBroker, RedisBrokerLogger, RedisBrokerOptions } from './redis-options.js'
 import type { BrokerControl } from './types.js'
+import { mergeUpdates } from '../merge-updates.js'
 
 export type { RedisBroker, RedisBrokerLogger, RedisBrokerOptions }
 
@@ -163,7 +163,7 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
     }
     const rows = await options.storage.load(docId)
     logger.warn({ docId, rows: rows.length }, 'missed broker entries; delivering the stored document instead')
-    if (rows.length > 0) handOver(docId, 'storage', Y.mergeUpdates(rows.map((row) => row.update)))
+    if (rows.length > 0) handOver(docId, 'storage', mergeUpdates(rows.map((row) => row.update)))
   }
 
   const handOver = (docId: string, id: string, update: Uint8Array): void => {

@@ -1,4 +1,4 @@
-import * as Y from 'yjs'
+import { mergeUpdates } from '../merge-updates.js'
 
 interface Window {
   updates: Uint8Array[]
@@ -32,7 +32,7 @@ export class ChangeDebouncer {
     }
     clearTimeout(window.timer)
     window.updates.push(update)
-    if (window.updates.length >= FOLD_AT) window.updates = [Y.mergeUpdates(window.updates)]
+    if (window.updates.length >= FOLD_AT) window.updates = [mergeUpdates(window.updates)]
     const delay = Math.min(this.debounceMs, this.maxWaitMs - (now - window.startedAt))
     window.timer = setTimeout(() => this.fire(docId), Math.max(0, delay))
     window.timer.unref()

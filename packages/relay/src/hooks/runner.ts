@@ -1,11 +1,11 @@
 import type { Logger } from 'pino'
-import * as Y from 'yjs'
 import type { Subscriber } from '../room.js'
 import type { PendingWrite } from '../storage/types.js'
 import { isValidUpdate } from '../validate.js'
 import { ChangeDebouncer } from './change-debouncer.js'
 import { hookConnection, SERVER_ORIGIN } from './connection.js'
 import type { CommitOrigin, HookName, HookOptions, RelayHooks } from './types.js'
+import { mergeUpdates } from '../merge-updates.js'
 
 /** What the runner needs from the relay. */
 export interface HookRunnerDeps {
@@ -31,7 +31,7 @@ export class HookRunner {
     const debounceMs = options.onChangeDebounceMs ?? 1000
     this.changes = hooks.onChange === undefined ? null
       : new ChangeDebouncer(debounceMs, options.onChangeMaxWaitMs ?? 10_000, (docId, updates) => {
-        this.fire('onChange', docId, () => hooks.onChange!({ docId, update: updates.length === 1 ? updates[0]! : Y.mergeUpdates([...updates]) }))
+        this.fire('onChange', docId, () => hooks.onChange!({ docId, update: updates.length === 1 ? updates[0]! : mergeUpdates([...updates]) }))
       })
   }
 

@@ -1,4 +1,3 @@
-import * as Y from 'yjs'
 import { ErrorCode } from '@driftless/protocol'
 import type { Logger } from 'pino'
 import type { AckTarget } from '../commit-queue.js'
@@ -10,6 +9,7 @@ import type { RelayStorage } from '../storage/types.js'
 import type { VersionInfo, VersionKind } from '../storage/versions.js'
 import { MAX_VERSION_NAME_BYTES, type ResolvedVersionOptions } from './options.js'
 import { RestoreWorker } from './restore-worker.js'
+import { mergeUpdates } from '../merge-updates.js'
 
 /** What a restore did. */
 export interface RestoreResult {
@@ -109,7 +109,7 @@ export class VersionService {
     const room = this.rooms.get(docId)
     if (room !== undefined && room.loaded && !room.evicted) return room.state()
     const rows = await this.storage.load(docId)
-    return rows.length === 0 ? EMPTY_UPDATE : rows.length === 1 ? rows[0]!.update : Y.mergeUpdates(rows.map(row => row.update))
+    return rows.length === 0 ? EMPTY_UPDATE : rows.length === 1 ? rows[0]!.update : mergeUpdates(rows.map(row => row.update))
   }
 
   private commit(room: Room, update: Uint8Array, author: string): Promise<void> {
