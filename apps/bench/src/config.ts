@@ -28,7 +28,7 @@ export interface CapacityConfig {
   observers: number
   /** Probe clients (a real Y.Doc each, writing one key every 100 ms). */
   probes: number
-  /** Offered total edit rates: from `firstRate`, doubling, up to `lastRate`. */
+  /** Offered total edit rates: from `firstRate`, doubling, up to `lastRate`; then refined (see `refinedStep`). */
   firstRate: number
   lastRate: number
   stepMs: number
@@ -51,7 +51,7 @@ export const FULL: BenchConfig = {
   events: { events: 100_000, rewind: 1_000 },
   scaleOut: { clients: 20, rounds: 200, editMs: 1_000 },
   capacity: {
-    repetitions: 2, subscribers: [50, 500], writers: 64, observers: 2, probes: 4, firstRate: 50, lastRate: 51_200, stepMs: 1_000,
+    repetitions: 2, subscribers: [50, 500], writers: 64, observers: 2, probes: 4, firstRate: 50, lastRate: 204_800, stepMs: 1_000,
     manyDocs: { connections: 10, docs: 1_000 }, idleConnections: 1_000,
   },
 }

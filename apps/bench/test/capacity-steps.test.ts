@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { capacityOf, combineCounts, commonStep, cpuBoundCapacity, cpuPerDeliveredEdit, offeredSteps, shouldContinue, sustained, type StepResult } from '../src/capacity/steps.js'
+import { capacityOf, combineCounts, commonStep, cpuBoundCapacity, cpuPerDeliveredEdit, nextRate, offeredSteps, shouldContinue, sustained, type StepResult } from '../src/capacity/steps.js'
 
 const step = (offered: number, p99Ms: number, deliveredShare: number, extra: Partial<StepResult> = {}): StepResult => ({
   offered, p99Ms, deliveredShare, p50Ms: p99Ms / 2, deliveredPerSecond: 0, cpuUtilisation: 0, cpuSeconds: 0, waitShare: 0, delivered: 0, rssMiB: 0, ...extra,
@@ -40,8 +40,26 @@ describe('capacity steps', () => {
     expect(capacityOf([])).toBe(0)
   })
 
+  it('doubles, and goes on by quarter octaves once a step from 1,600 edits/s up kept the server\'s core 70% busy', () => {
+    const cpu = (cpuUtilisation: number): Partial<StepResult> => ({ cpuUtilisation })
+    expect(nextRate([], 100, 51_200)).toBe(100)
+    expect(nextRate([step(100, 3, 1, cpu(0.1))], 100, 51_200)).toBe(200)
+    // A busy core at a low rate is fixed cost: still doubling.
+    expect(nextRate([step(100, 3, 1, cpu(0.9))], 100, 51_200)).toBe(200)
+    const busy = [step(800, 3, 1, cpu(0.1)), step(1_600, 3, 1, cpu(0.2)), step(3_200, 3, 1, cpu(0.8))]
+    expect(nextRate(busy, 100, 51_200)).toBe(4_000)
+    expect(nextRate([...busy, step(4_000, 3, 1, cpu(0.4))], 100, 51_200)).toBe(4_800)
+    expect(nextRate([...busy, step(5_600, 3, 1, cpu(0.7))], 100, 51_200)).toBe(6_400)
+    expect(nextRate([...busy, step(6_400, 3, 1, cpu(0.7))], 100, 51_200)).toBe(8_000)
+    // Never past the last step, and not after a step that fell behind.
+    expect(nextRate([step(51_200, 3, 1, cpu(0.1))], 100, 51_200)).toBeUndefined()
+    expect(nextRate([...busy, step(4_000, 3, 0.5, cpu(1))], 100, 51_200)).toBeUndefined()
+  })
+
   it('compares CPU per delivered edit at the step every run sustained', () => {
     expect(commonStep([800, 400, 1600], 50)).toEqual({ offered: 400, sustainedByAll: true })
+    // A quarter-octave capacity: the doubling step below it, which every run offered.
+    expect(commonStep([1_000, 1_600], 50)).toEqual({ offered: 800, sustainedByAll: true })
     expect(commonStep([800, 0], 50)).toEqual({ offered: 50, sustainedByAll: false })
     const run = [step(400, 5, 1, { cpuSeconds: 0.5, delivered: 100_000 })]
     expect(cpuPerDeliveredEdit(run, 400)).toBeCloseTo(5)

@@ -9,7 +9,7 @@ import { sleep } from '../wait.js'
 import type { LoadReport } from './commands.js'
 import type { LoadProcess } from './load-process.js'
 import type { WireProtocol } from './protocols.js'
-import { combineCounts, offeredSteps, shouldContinue, type StepResult } from './steps.js'
+import { combineCounts, nextRate, type StepResult } from './steps.js'
 
 /** The systems of the capacity scenario: Driftless twice, once per endpoint. */
 export const CAPACITY_SYSTEMS = ['driftless', 'driftless-ywebsocket', 'y-websocket', 'hocuspocus'] as const
@@ -27,10 +27,10 @@ const SETTLE_MS = 1_500
 const PROBE_INTERVAL_MS = 100
 /**
  * Driftless's per-connection message limit (default 1,000/s) is there to stop a runaway client; here each
- * writer stands for many typists (with 50 subscribers, 48 writers carry 51,200 edits/s: 1,067/s each). The
+ * writer stands for many typists (with 50 subscribers, 48 writers carry 204,800 edits/s: 4,267/s each). The
  * peers have no such limit.
  */
-const RELAY_ARGS = ['--max-messages-per-second', '2000']
+const RELAY_ARGS = ['--max-messages-per-second', '5000']
 /** Lets a fresh server finish starting (lazy imports, first GC) before its idle RSS is read. */
 const WARM_MS = 1_000
 
@@ -59,7 +59,7 @@ const withServer = async <T>(system: CapacitySystem, pins: Pins, body: (server: 
 
 /**
  * For each subscriber count, one document with that many raw subscribers on one fresh server, offered load
- * stepped up until a step is not sustained. Results by subscriber count.
+ * stepped up (`nextRate`) until a step is not sustained. Results by subscriber count.
  */
 export const runSteps = async (
   system: CapacitySystem, subscriberCounts: readonly number[], config: CapacityConfig, load: LoadGenerators, pins: Pins,
@@ -70,11 +70,17 @@ export const runSteps = async (
   return runs
 }, nodeArgs)
 
+/**
+ * Edits prepared per run, in seconds of the last step: enough for doubling to it (2) or for doubling to an
+ * eighth of it and going on by quarter octaves (about 3.3); stepping stops, saying so, should they run out.
+ */
+const EDIT_BUDGET_STEPS = 4
+
 const stepUp = async (
-  server: ServerProcess, system: CapacitySystem, subscribers: number, config: CapacityConfig, load: LoadGenerators, log: (message: string) => void,
+  server: ServerProcess, system: CapacitySystem, subscribers: number, config: CapacityConfig, load: LoadGenerators,
+  log: (message: string) => void,
 ): Promise<StepResult[]> => {
-  const rates = offeredSteps(config.firstRate, config.lastRate)
-  const totalEdits = rates.reduce((sum, rate) => sum + (rate * config.stepMs) / 1000, 0)
+  const totalEdits = (EDIT_BUDGET_STEPS * config.lastRate * config.stepMs) / 1000
   const writers = Math.min(config.writers, subscribers - config.observers)
   const common = { type: 'setup', protocol: PROTOCOL[system], url: server.url, docId: `capacity-${subscribers}`, probeIntervalMs: PROBE_INTERVAL_MS } as const
   await load.bulk.request({
@@ -83,42 +89,50 @@ const stepUp = async (
   })
   await load.probes.request({ ...common, subscribers: config.observers, writers: 0, observers: config.observers, probes: config.probes, editsPerWriter: 0 })
   const steps: StepResult[] = []
+  const offer = async (rate: number): Promise<void> => {
+    const mark = (): { cpu: number; wait: number; at: number } => ({ cpu: server.cpuSeconds(), wait: server.waitSeconds(), at: performance.now() })
+    let began = mark()
+    let sampled = { ...began, rss: 0 }
+    const command = { type: 'step', rate, durationMs: config.stepMs, graceMs: GRACE_MS, settleMs: SETTLE_MS } as const
+    const reports = await bothSettled(
+      load.bulk.request(command, (progress) => {
+        if (progress.type === 'began') began = mark()
+        if (progress.type === 'sampled') sampled = { ...mark(), rss: server.memory().rss }
+      }),
+      load.probes.request(command),
+    )
+    const counts = combineCounts(reports.map((report) => {
+      if (report.type !== 'step-done') throw new Error(`unexpected ${report.type} after a step`)
+      return report.counts
+    }))
+    // A probe write an observer never saw counts as infinitely late.
+    const latencies = [...counts.latencies, ...Array<number>(counts.unseen).fill(Infinity)]
+    const cpuSeconds = sampled.cpu - began.cpu
+    const wallSeconds = (sampled.at - began.at) / 1000
+    const step: StepResult = {
+      offered: rate,
+      deliveredPerSecond: counts.delivered / (config.stepMs / 1000),
+      deliveredShare: counts.expected > 0 ? counts.delivered / counts.expected : 0,
+      p50Ms: latencies.length ? percentile(latencies, 50) : Infinity,
+      p99Ms: latencies.length ? percentile(latencies, 99) : Infinity,
+      cpuUtilisation: cpuSeconds / wallSeconds,
+      cpuSeconds,
+      waitShare: (sampled.wait - began.wait) / wallSeconds,
+      delivered: counts.delivered,
+      rssMiB: sampled.rss / 2 ** 20,
+    }
+    steps.push(step)
+    log(`    ${rate}/s × ${subscribers}: delivered ${(step.deliveredShare * 100).toFixed(1)}% (worst subscriber ${(counts.worstShare * 100).toFixed(1)}%), p50 ${step.p50Ms.toFixed(1)} ms, p99 ${step.p99Ms.toFixed(1)} ms, CPU ${(step.cpuUtilisation * 100).toFixed(0)}%, waited for CPU ${(step.waitShare * 100).toFixed(0)}%, schedule lag ${counts.scheduleLagMs.toFixed(0)} ms, load ${loadavg()[0]!.toFixed(2)}`)
+  }
   try {
-    for (const rate of rates) {
-      if (!shouldContinue(steps)) break
-      const mark = (): { cpu: number; wait: number; at: number } => ({ cpu: server.cpuSeconds(), wait: server.waitSeconds(), at: performance.now() })
-      let began = mark()
-      let sampled = { ...began, rss: 0 }
-      const command = { type: 'step', rate, durationMs: config.stepMs, graceMs: GRACE_MS, settleMs: SETTLE_MS } as const
-      const reports = await bothSettled(
-        load.bulk.request(command, (progress) => {
-          if (progress.type === 'began') began = mark()
-          if (progress.type === 'sampled') sampled = { ...mark(), rss: server.memory().rss }
-        }),
-        load.probes.request(command),
-      )
-      const counts = combineCounts(reports.map((report) => {
-        if (report.type !== 'step-done') throw new Error(`unexpected ${report.type} after a step`)
-        return report.counts
-      }))
-      // A probe write an observer never saw counts as infinitely late.
-      const latencies = [...counts.latencies, ...Array<number>(counts.unseen).fill(Infinity)]
-      const cpuSeconds = sampled.cpu - began.cpu
-      const wallSeconds = (sampled.at - began.at) / 1000
-      const step: StepResult = {
-        offered: rate,
-        deliveredPerSecond: counts.delivered / (config.stepMs / 1000),
-        deliveredShare: counts.expected > 0 ? counts.delivered / counts.expected : 0,
-        p50Ms: latencies.length ? percentile(latencies, 50) : Infinity,
-        p99Ms: latencies.length ? percentile(latencies, 99) : Infinity,
-        cpuUtilisation: cpuSeconds / wallSeconds,
-        cpuSeconds,
-        waitShare: (sampled.wait - began.wait) / wallSeconds,
-        delivered: counts.delivered,
-        rssMiB: sampled.rss / 2 ** 20,
+    let offered = 0
+    for (let rate = nextRate(steps, config.firstRate, config.lastRate); rate !== undefined; rate = nextRate(steps, config.firstRate, config.lastRate)) {
+      offered += (rate * config.stepMs) / 1000
+      if (offered > totalEdits) {
+        log(`    ${rate}/s × ${subscribers}: not offered, the prepared edits would run out`)
+        break
       }
-      steps.push(step)
-      log(`    ${rate}/s × ${subscribers}: delivered ${(step.deliveredShare * 100).toFixed(1)}% (worst subscriber ${(counts.worstShare * 100).toFixed(1)}%), p50 ${step.p50Ms.toFixed(1)} ms, p99 ${step.p99Ms.toFixed(1)} ms, CPU ${(step.cpuUtilisation * 100).toFixed(0)}%, waited for CPU ${(step.waitShare * 100).toFixed(0)}%, schedule lag ${counts.scheduleLagMs.toFixed(0)} ms, load ${loadavg()[0]!.toFixed(2)}`)
+      await offer(rate)
     }
   } finally {
     await Promise.all([load.bulk.request({ type: 'close' }), load.probes.request({ type: 'close' })])

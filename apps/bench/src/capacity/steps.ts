@@ -14,6 +14,30 @@ export const offeredSteps = (first: number, last: number): number[] => {
   return steps
 }
 
+/**
+ * Once a step at FINE_FROM or above kept the server's core at least this busy, steps go up by quarter octaves
+ * instead of doubling. Below FINE_FROM a busy core is fixed cost (500 subscribers each get every probe write on
+ * its own), not a sign of being near capacity.
+ */
+export const FINE_CPU = 0.7
+export const FINE_FROM = 1_600
+
+/**
+ * The next offered rate: doubling from `first`, and once a step from FINE_FROM up used FINE_CPU of a core, the quarter-octave
+ * points of the doubling (D × 1.25, 1.5, 1.75, 2D …), so capacity is known to within 1.25× rather than 2×:
+ * doubling alone made two runs of one system differ 2× from one step's noise. Every run offers every doubling
+ * point it reaches, so runs stay comparable there. Undefined past `last`, or once `shouldContinue` says stop.
+ */
+export const nextRate = (steps: readonly Pick<StepResult, 'offered' | 'p99Ms' | 'deliveredShare' | 'cpuUtilisation'>[], first: number, last: number): number | undefined => {
+  const previous = steps[steps.length - 1]
+  if (previous === undefined) return first
+  if (!shouldContinue(steps)) return undefined
+  const fine = steps.some((step) => step.offered >= FINE_FROM && step.cpuUtilisation >= FINE_CPU)
+  const octave = offeredSteps(first, last).filter((rate) => rate <= previous.offered).pop() ?? first
+  const next = fine ? octave * (1 + (Math.round(((previous.offered / octave) - 1) * 4) + 1) / 4) : previous.offered * 2
+  return next <= last ? Math.round(next) : undefined
+}
+
 /** What one step of offered load measured for one system. */
 export interface StepResult {
   offered: number
@@ -70,12 +94,13 @@ export const capacityOf = (steps: readonly Pick<StepResult, 'offered' | 'p99Ms' 
   Math.max(0, ...steps.filter(sustained).map((step) => step.offered))
 
 /**
- * The highest step every run of every system sustained; `first` (the step every run offers) when some run
- * sustained none, so CPU per delivered edit is still compared at one common load.
+ * The highest doubling step (which every run offers up to its capacity) every run of every system sustained;
+ * `first` when some run sustained none, so CPU per delivered edit is still compared at one common load.
  */
 export const commonStep = (capacities: readonly number[], first: number): { offered: number; sustainedByAll: boolean } => {
   const lowest = capacities.length === 0 ? 0 : Math.min(...capacities)
-  return lowest > 0 ? { offered: lowest, sustainedByAll: true } : { offered: first, sustainedByAll: false }
+  if (lowest < first) return { offered: first, sustainedByAll: false }
+  return { offered: offeredSteps(first, lowest).pop()!, sustainedByAll: true }
 }
 
 /** Server CPU per delivered edit at `offered`, in µs; undefined if that step was not run or delivered nothing. */
