@@ -6,6 +6,7 @@ import { PEER_ORIGIN } from './hooks/connection.js'
 import type { CommitOrigin } from './hooks/types.js'
 import type { PendingWrite, RelayStorage } from './storage/types.js'
 import { mergeUpdates } from './merge-updates.js'
+import { FANOUT_INTERVAL_MS } from './room.js'
 
 /** Who hears about a committed (or failed) update. */
 export interface AckTarget {
@@ -35,9 +36,10 @@ const RETRY_MAX_MS = 2000
 /**
  * A busy relay starts a transaction at most this often. Each transaction costs a round trip to the writer
  * thread and an fsync; under steady typing nearly every update was its own transaction, and those were half
- * the relay's CPU. A relay quiet for this long still commits at the end of the turn.
+ * the relay's CPU. A relay quiet for this long still commits at the end of the turn. It is the fan-out's
+ * interval: a commit's acks and its documents' fan-out then leave in one turn, one write per socket.
  */
-const COMMIT_INTERVAL_MS = 8
+const COMMIT_INTERVAL_MS = FANOUT_INTERVAL_MS
 
 /**
  * Group commit: every update accepted while a transaction runs (or within one turn of the event loop) goes

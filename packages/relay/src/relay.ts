@@ -110,6 +110,7 @@ export const createRelay = async (options: RelayOptions = {}): Promise<Relay> =>
   })
   const commits: CommitQueue = new CommitQueue(webhooks?.commitStorage ?? storage, {
     onCommitted: (writes, rows) => {
+      rooms.fanOutNow(rows)
       compactor.committed(rows)
       markDurable(writes)
       hooks.committed(writes)
