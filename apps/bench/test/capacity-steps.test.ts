@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { capacityOf, combineCounts, commonStep, cpuBoundCapacity, cpuPerDeliveredEdit, nextRate, offeredSteps, shouldContinue, sustained, type StepResult } from '../src/capacity/steps.js'
+import { capacityOf, combineCounts, commonStep, cpuBoundCapacity, cpuPerDeliveredEdit, isHeld, nextRate, offeredSteps, shouldContinue, sustained, type StepResult } from '../src/capacity/steps.js'
 
 const step = (offered: number, p99Ms: number, deliveredShare: number, extra: Partial<StepResult> = {}): StepResult => ({
   offered, p99Ms, deliveredShare, p50Ms: p99Ms / 2, deliveredPerSecond: 0, cpuUtilisation: 0, cpuSeconds: 0, waitShare: 0, delivered: 0, rssMiB: 0, ...extra,
@@ -54,6 +54,13 @@ describe('capacity steps', () => {
     // Never past the last step, and not after a step that fell behind.
     expect(nextRate([step(51_200, 3, 1, cpu(0.1))], 100, 51_200)).toBeUndefined()
     expect(nextRate([...busy, step(4_000, 3, 0.5, cpu(1))], 100, 51_200)).toBeUndefined()
+  })
+
+  it('holds the doubling steps where the common step falls, from heldFrom up to 1,600 edits/s', () => {
+    const config = { firstRate: 50, heldFrom: 400 }
+    expect([50, 200, 400, 800, 1_600, 2_000, 3_200].filter((rate) => isHeld(rate, config))).toEqual([400, 800, 1_600])
+    // Only doubling points of the run: a run starting at 300 offers 600 and 1,200, not 800.
+    expect([600, 800, 1_200].filter((rate) => isHeld(rate, { firstRate: 300, heldFrom: 400 }))).toEqual([600, 1_200])
   })
 
   it('compares CPU per delivered edit at the step every run sustained', () => {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import * as Y from 'yjs'
 import type { LoadCommand, LoadReport, StepCounts } from './commands.js'
 import { Probe, ProbeLog } from './probes.js'
-import { CODECS, type ProtocolCodec } from './protocols.js'
+import { CODECS, KEEPALIVE_MS, type ProtocolCodec } from './protocols.js'
 import { RawSocket } from './raw-socket.js'
 import { forEachStruct } from './structs.js'
 import { clientFrame } from './wire.js'
@@ -181,6 +181,14 @@ const step = async (command: Extract<LoadCommand, { type: 'step' }>): Promise<St
   return { ...counts, ...log.latencies(), scheduleLagMs: lag }
 }
 
+/** The current protocol's keep-alive, framed: every socket silent for KEEPALIVE_MS sends it, as a client would. */
+let keepAlive: Buffer | undefined
+setInterval(() => {
+  if (keepAlive === undefined) return
+  const due = performance.now() - KEEPALIVE_MS
+  for (const socket of allSockets()) if (socket.lastWrite <= due) socket.write(keepAlive)
+}, KEEPALIVE_MS / 3).unref()
+
 const allSockets = (): RawSocket[] => [...members.map((m) => m.socket), ...probes.map((p) => p.socket), ...extraSockets]
 
 const snapshot = (writerEdits: number): Pick<StepCounts, 'written' | 'subscribers'> => ({
@@ -289,6 +297,10 @@ const closeAll = (): void => {
 let observerCount = 0
 
 process.on('message', (command: LoadCommand) => {
+  if ('protocol' in command) {
+    const frame = CODECS[command.protocol].keepAlive
+    keepAlive = frame === undefined ? undefined : clientFrame(frame)
+  }
   const run = async (): Promise<LoadReport> => {
     switch (command.type) {
       case 'setup':

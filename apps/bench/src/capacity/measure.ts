@@ -9,7 +9,7 @@ import { sleep } from '../wait.js'
 import type { LoadReport } from './commands.js'
 import type { LoadProcess } from './load-process.js'
 import type { WireProtocol } from './protocols.js'
-import { combineCounts, nextRate, type StepResult } from './steps.js'
+import { combineCounts, isHeld, nextRate, type StepResult } from './steps.js'
 
 /** The systems of the capacity scenario: Driftless twice, once per endpoint. */
 export const CAPACITY_SYSTEMS = ['driftless', 'driftless-ywebsocket', 'y-websocket', 'hocuspocus'] as const
@@ -89,11 +89,11 @@ const stepUp = async (
   })
   await load.probes.request({ ...common, subscribers: config.observers, writers: 0, observers: config.observers, probes: config.probes, editsPerWriter: 0 })
   const steps: StepResult[] = []
-  const offer = async (rate: number): Promise<void> => {
+  const offer = async (rate: number, stepMs: number): Promise<void> => {
     const mark = (): { cpu: number; wait: number; at: number } => ({ cpu: server.cpuSeconds(), wait: server.waitSeconds(), at: performance.now() })
     let began = mark()
     let sampled = { ...began, rss: 0 }
-    const command = { type: 'step', rate, durationMs: config.stepMs, graceMs: GRACE_MS, settleMs: SETTLE_MS } as const
+    const command = { type: 'step', rate, durationMs: stepMs, graceMs: GRACE_MS, settleMs: SETTLE_MS } as const
     const reports = await bothSettled(
       load.bulk.request(command, (progress) => {
         if (progress.type === 'began') began = mark()
@@ -111,7 +111,7 @@ const stepUp = async (
     const wallSeconds = (sampled.at - began.at) / 1000
     const step: StepResult = {
       offered: rate,
-      deliveredPerSecond: counts.delivered / (config.stepMs / 1000),
+      deliveredPerSecond: counts.delivered / (stepMs / 1000),
       deliveredShare: counts.expected > 0 ? counts.delivered / counts.expected : 0,
       p50Ms: latencies.length ? percentile(latencies, 50) : Infinity,
       p99Ms: latencies.length ? percentile(latencies, 99) : Infinity,
@@ -127,12 +127,13 @@ const stepUp = async (
   try {
     let offered = 0
     for (let rate = nextRate(steps, config.firstRate, config.lastRate); rate !== undefined; rate = nextRate(steps, config.firstRate, config.lastRate)) {
-      offered += (rate * config.stepMs) / 1000
+      const stepMs = subscribers === config.subscribers[0] && isHeld(rate, config) ? config.heldStepMs : config.stepMs
+      offered += (rate * stepMs) / 1000
       if (offered > totalEdits) {
         log(`    ${rate}/s × ${subscribers}: not offered, the prepared edits would run out`)
         break
       }
-      await offer(rate)
+      await offer(rate, stepMs)
     }
   } finally {
     await Promise.all([load.bulk.request({ type: 'close' }), load.probes.request({ type: 'close' })])
@@ -207,7 +208,8 @@ export const runMemory = async (
   }
   // Units are added in two halves, RSS read after each: the second half's growth is what one more unit costs.
   // The first half also pays what a fresh process pays once, whatever the count (V8's young generation,
-  // committed at start but made resident by the first burst of work; code compiled for the new paths).
+  // committed at start but made resident by the first burst of work; code compiled for the new paths): with a
+  // fifth first, instead of a half, the second part still paid it (idle connections read 14–15 KiB, not 2).
   const inHalves = async (server: ServerProcess, idle: number, units: number, add: (first: number, count: number) => Promise<number>) => {
     const half = Math.floor(units / 2)
     let sockets = await add(0, half)

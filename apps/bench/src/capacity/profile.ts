@@ -15,7 +15,7 @@ const [system = 'driftless', subscribers = '50', rate = '1600', seconds = '6'] =
 const dir = mkdtempSync(join(tmpdir(), 'driftless-profile-'))
 const load = { bulk: startLoadProcess(1), probes: startLoadProcess(1) }
 try {
-  const config = { ...FULL.capacity, firstRate: Number(rate), lastRate: Number(rate), stepMs: Number(seconds) * 1000 }
+  const config = { ...FULL.capacity, firstRate: Number(rate), lastRate: Number(rate), stepMs: Number(seconds) * 1000, heldStepMs: Number(seconds) * 1000 }
   const steps = await runSteps(system as CapacitySystem, [Number(subscribers)], config, load, { server: 0, load: 1 },
     (message) => process.stderr.write(`${message}\n`), ['--cpu-prof', '--cpu-prof-dir', dir])
   process.stderr.write(`${JSON.stringify([...steps.values()])}\n`)

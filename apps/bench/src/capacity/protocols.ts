@@ -23,7 +23,20 @@ export interface ProtocolCodec {
    * any other message (sync replies, acks, awareness, status).
    */
   broadcastUpdate(message: Uint8Array): [number, number] | null
+  /**
+   * What a client of the protocol sends to be heard, where the server closes silent connections (the Driftless
+   * relay, after 30 s); sent after KEEPALIVE_MS without writing. Where the server pings instead, none.
+   */
+  keepAlive?: Uint8Array
 }
+
+/**
+ * Under the Driftless relay's 30 s `heartbeatTimeoutMs`, with room for the check interval: what keeps a
+ * connection open. A replica pings after 3 s without sending, which costs the relay more, not less: at 3 s the
+ * 1,000 idle connections of the memory phase would make 333 pings a second, and the memory rows would hold
+ * their garbage as well as what a connection keeps; the peers' clients send nothing while idle.
+ */
+export const KEEPALIVE_MS = 20_000
 
 const bytes = (...parts: (number | Uint8Array)[]): Uint8Array =>
   Buffer.concat(parts.map((part) => (typeof part === 'number' ? Uint8Array.of(part) : part)))
@@ -100,6 +113,7 @@ const driftless: ProtocolCodec = {
   open: (docId) => [encodeMessage({ type: 'subscribe', docId, stateVector: Uint8Array.of(0) })],
   // Every write asks for the relay's durable ack, as a replica's do.
   update: (docId, update, sequence) => encodeMessage({ type: 'update', docId, update, ackId: sequence }),
+  keepAlive: encodeMessage({ type: 'ping', nonce: 1 }),
   broadcastUpdate(message) {
     if (message[0] !== DRIFTLESS_SYNC) return null
     const cursor: Cursor = { bytes: message, pos: 1 }

@@ -14,6 +14,8 @@ export class RawSocket {
   frames = 0
   bytes = 0
   closed = false
+  /** When this socket last wrote (performance.now()). */
+  lastWrite = performance.now()
   private readonly reader: FrameReader
 
   private constructor(private readonly socket: Socket, onMessage: (payload: Buffer) => void) {
@@ -66,7 +68,9 @@ export class RawSocket {
 
   /** Writes a frame built by `clientFrame`. */
   write(frame: Buffer): void {
-    if (!this.closed) this.socket.write(frame)
+    if (this.closed) return
+    this.socket.write(frame)
+    this.lastWrite = performance.now()
   }
 
   /** Holds writes until `uncork`, so several frames due at once leave in one syscall. */

@@ -38,6 +38,10 @@ export const nextRate = (steps: readonly Pick<StepResult, 'offered' | 'p99Ms' | 
   return next <= last ? Math.round(next) : undefined
 }
 
+/** Whether the step at `rate` is held for `heldStepMs` (with the first subscriber count; see `CapacityConfig`). */
+export const isHeld = (rate: number, config: { firstRate: number; heldFrom: number }): boolean =>
+  rate >= config.heldFrom && rate <= FINE_FROM && offeredSteps(config.firstRate, FINE_FROM).includes(rate)
+
 /** What one step of offered load measured for one system. */
 export interface StepResult {
   offered: number
