@@ -41,11 +41,6 @@ export interface CapacityConfig {
   heldStepMs: number
   /** Many documents on few sockets: `connections` clients, each holding the same `docs` documents. */
   manyDocs: { connections: number; docs: number }
-  /**
-   * Idle connections, in two halves (the second half's growth is the row). 2,000, not the issue's 1,000: an
-   * idle Driftless connection is about 1 KiB, and over 500 connections RSS noise (a few heap pages more or
-   * less) read 0.66 and 1.46 KiB in two runs; over 1,000 it is half that share.
-   */
   idleConnections: number
 }
 
@@ -64,7 +59,7 @@ export const FULL: BenchConfig = {
   scaleOut: { clients: 20, rounds: 200, editMs: 1_000 },
   capacity: {
     repetitions: 2, subscribers: [50, 500], writers: 64, observers: 2, probes: 4, firstRate: 50, lastRate: 204_800, stepMs: 1_000, heldFrom: 400, heldStepMs: 4_000,
-    manyDocs: { connections: 10, docs: 1_000 }, idleConnections: 2_000,
+    manyDocs: { connections: 10, docs: 1_000 }, idleConnections: 1_000,
   },
 }
 

@@ -51,6 +51,11 @@ describe('capacity steps', () => {
     expect(nextRate([...busy, step(4_000, 3, 1, cpu(0.4))], 100, 51_200)).toBe(4_800)
     expect(nextRate([...busy, step(5_600, 3, 1, cpu(0.7))], 100, 51_200)).toBe(6_400)
     expect(nextRate([...busy, step(6_400, 3, 1, cpu(0.7))], 100, 51_200)).toBe(8_000)
+    // Below 70% busy, but the next doubling would saturate the core (extrapolating the last two steps): refine.
+    const climbing = [step(12_800, 3, 1, cpu(0.43)), step(25_600, 3, 1, cpu(0.68))]
+    expect(nextRate(climbing, 100, 204_800)).toBe(32_000)
+    // A fixed cost that barely grows with the rate does not.
+    expect(nextRate([step(1_600, 3, 1, cpu(0.59)), step(3_200, 3, 1, cpu(0.57))], 100, 204_800)).toBe(6_400)
     // Never past the last step, and not after a step that fell behind.
     expect(nextRate([step(51_200, 3, 1, cpu(0.1))], 100, 51_200)).toBeUndefined()
     expect(nextRate([...busy, step(4_000, 3, 0.5, cpu(1))], 100, 51_200)).toBeUndefined()
