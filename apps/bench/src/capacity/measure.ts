@@ -4,7 +4,7 @@ import type { CapacityConfig } from '../config.js'
 import { largeUpdatePath } from '../large-update.js'
 import { startServer, type ServerKind, type ServerProcess } from '../proc/server-process.js'
 import { tempDir } from '../scenario.js'
-import { percentile } from '../stats.js'
+import { median, percentile } from '../stats.js'
 import { sleep } from '../wait.js'
 import type { LoadReport } from './commands.js'
 import type { LoadProcess } from './load-process.js'
@@ -33,7 +33,6 @@ const PROBE_INTERVAL_MS = 100
 const RELAY_ARGS = ['--max-messages-per-second', '5000']
 /** Fresh servers the idle-connection phase is read on, per repetition (see `runMemory`). */
 const IDLE_READINGS = 2
-const mean = (values: readonly number[]): number => values.reduce((sum, value) => sum + value, 0) / values.length
 
 /** Lets a fresh server finish starting (lazy imports, first GC) before its idle RSS is read. */
 const WARM_MS = 1_000
@@ -230,8 +229,8 @@ export const runMemory = async (
     result.perDocFromIdleKiB = measured.fromIdleKiB
     result.sockets = measured.sockets
   })
-  // Read on IDLE_READINGS fresh servers and averaged: an idle connection costs about 1 KiB in Driftless, and a
-  // few heap pages more or less in one reading made two repetitions read 1.09 and 2.22 KiB.
+  // Read on IDLE_READINGS fresh servers, taking the median (for two, their mean): an idle Driftless connection
+  // costs about 1 KiB, and a few heap pages more or less in one reading made two repetitions read 1.09 and 2.22 KiB.
   const idleReadings: { marginalKiB: number; fromIdleKiB: number }[] = []
   for (let reading = 0; reading < IDLE_READINGS; reading++) {
     await phase('idle connections', async (server, idle) => {
@@ -240,8 +239,8 @@ export const runMemory = async (
     })
   }
   if (idleReadings.length > 0) {
-    result.perConnectionKiB = mean(idleReadings.map((reading) => reading.marginalKiB))
-    result.perConnectionFromIdleKiB = mean(idleReadings.map((reading) => reading.fromIdleKiB))
+    result.perConnectionKiB = median(idleReadings.map((reading) => reading.marginalKiB))
+    result.perConnectionFromIdleKiB = median(idleReadings.map((reading) => reading.fromIdleKiB))
   }
   await phase('large document', async (server, idle) => {
     const path = largeUpdatePath(largeInserts)
