@@ -56,6 +56,14 @@ describe('capacity steps', () => {
     expect(nextRate(climbing, 100, 204_800)).toBe(32_000)
     // A fixed cost that barely grows with the rate does not.
     expect(nextRate([step(1_600, 3, 1, cpu(0.59)), step(3_200, 3, 1, cpu(0.57))], 100, 204_800)).toBe(6_400)
+    // A doubling step that only missed the p99: the quarter octaves below it, which doubling skipped, come next…
+    const missed = [step(12_800, 3, 1, cpu(0.43)), step(25_600, 3, 1, cpu(0.44)), step(51_200, 115, 1, cpu(0.9))]
+    expect(nextRate(missed, 100, 204_800)).toBe(32_000)
+    const filled = [...missed, step(32_000, 40, 1, cpu(0.6)), step(38_400, 50, 1, cpu(0.7))]
+    expect(nextRate(filled, 100, 204_800)).toBe(44_800)
+    // … then stepping goes on above what was offered.
+    expect(nextRate([...filled, step(44_800, 120, 1, cpu(0.8))], 100, 204_800)).toBe(64_000)
+    expect(nextRate([...filled, step(44_800, 60, 1, cpu(0.8))], 100, 204_800)).toBe(64_000)
     // Never past the last step, and not after a step that fell behind.
     expect(nextRate([step(51_200, 3, 1, cpu(0.1))], 100, 51_200)).toBeUndefined()
     expect(nextRate([...busy, step(4_000, 3, 0.5, cpu(1))], 100, 51_200)).toBeUndefined()

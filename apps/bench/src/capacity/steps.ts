@@ -25,17 +25,33 @@ export const FINE_FROM = 1_600
 /**
  * The next offered rate: doubling from `first`, and once a step from FINE_FROM up used FINE_CPU of a core, the quarter-octave
  * points of the doubling (D × 1.25, 1.5, 1.75, 2D …), so capacity is known to within 1.25× rather than 2×:
- * doubling alone made two runs of one system differ 2× from one step's noise. Every run offers every doubling
- * point it reaches, so runs stay comparable there. Undefined past `last`, or once `shouldContinue` says stop.
+ * doubling alone made two runs of one system differ 2× from one step's noise. The quarter octaves go on from the
+ * highest step sustained, within the octave below the last step, skipping rates already offered: a doubling
+ * step that only missed the p99 is followed by the points between it and the step below, which doubling
+ * skipped (one run read 25,600 where another read 51,200 because 51,200 missed by 15 ms and 32,000–44,800 were
+ * never offered). Every run offers every doubling point it reaches, so runs stay comparable there. Undefined
+ * past `last`, or once `shouldContinue` says stop.
  */
 export const nextRate = (steps: readonly Pick<StepResult, 'offered' | 'p99Ms' | 'deliveredShare' | 'cpuUtilisation'>[], first: number, last: number): number | undefined => {
   const previous = steps[steps.length - 1]
   if (previous === undefined) return first
   if (!shouldContinue(steps)) return undefined
   const fine = steps.some((step) => step.offered >= FINE_FROM && step.cpuUtilisation >= FINE_CPU) || nextDoublingSaturates(steps)
-  const octave = offeredSteps(first, last).filter((rate) => rate <= previous.offered).pop() ?? first
-  const next = fine ? octave * (1 + (Math.round(((previous.offered / octave) - 1) * 4) + 1) / 4) : previous.offered * 2
+  let next = previous.offered * 2
+  if (fine) {
+    const offered = new Set(steps.map((step) => step.offered))
+    next = quarterOctaveAfter(Math.max(previous.offered / 2, capacityOf(steps)), first)
+    while (offered.has(next)) next = quarterOctaveAfter(next, first)
+  }
   return next <= last ? Math.round(next) : undefined
+}
+
+/** The quarter-octave point above `rate` on the doubling steps from `first` (D × 1.25, 1.5, 1.75, 2D …). */
+const quarterOctaveAfter = (rate: number, first: number): number => {
+  if (rate < first) return first
+  let octave = first
+  while (octave * 2 <= rate) octave *= 2
+  return Math.round(octave * (1 + (Math.floor((rate / octave - 1) * 4 + 1e-9) + 1) / 4))
 }
 
 /** Whether the step at `rate` is held for `heldStepMs` (with the first subscriber count; see `CapacityConfig`). */
