@@ -31,8 +31,8 @@ const PROBE_INTERVAL_MS = 100
  * peers have no such limit.
  */
 const RELAY_ARGS = ['--max-messages-per-second', '5000']
-/** Fresh servers the idle-connection phase is read on, per repetition (see `runMemory`). */
-const IDLE_READINGS = 2
+/** Fresh servers each per-unit memory phase is read on, per repetition (see `runMemory`). */
+const MEMORY_READINGS = 2
 
 /** Lets a fresh server finish starting (lazy imports, first GC) before its idle RSS is read. */
 const WARM_MS = 1_000
@@ -222,25 +222,35 @@ export const runMemory = async (
     return { marginalKiB: (after - middle) / (units - half) / 1024, fromIdleKiB: (after - idle) / units / 1024, sockets }
   }
   const socketsOf = (report: LoadReport): number => (report.type === 'done' ? report.sockets : 0)
-  await phase('many documents', async (server, idle) => {
-    const measured = await inHalves(server, idle, docs, async (firstDoc, count) =>
-      socketsOf(await load.request({ type: 'many-docs', protocol, url: server.url, connections, docs: count, firstDoc })))
-    result.perDocKiB = measured.marginalKiB
-    result.perDocFromIdleKiB = measured.fromIdleKiB
-    result.sockets = measured.sockets
-  })
-  // Read on IDLE_READINGS fresh servers, taking the median (for two, their mean): an idle Driftless connection
-  // costs about 1 KiB, and a few heap pages more or less in one reading made two repetitions read 1.09 and 2.22 KiB.
-  const idleReadings: { marginalKiB: number; fromIdleKiB: number }[] = []
-  for (let reading = 0; reading < IDLE_READINGS; reading++) {
-    await phase('idle connections', async (server, idle) => {
-      idleReadings.push(await inHalves(server, idle, config.idleConnections, async (_first, count) =>
-        socketsOf(await load.request({ type: 'idle', protocol, url: server.url, connections: count }))))
-    })
+  // Each per-unit phase is read on MEMORY_READINGS fresh servers, taking the median (for two, their mean): an
+  // idle Driftless connection costs about 1 KiB and an open document about 3, and a few heap pages more or less
+  // in one reading made two repetitions read 1.09 and 2.22 KiB per connection, 2.5 and 4.8 per document.
+  const readings = async (name: string, units: number, add: (server: ServerProcess, first: number, count: number) => Promise<LoadReport>) => {
+    const read: { marginalKiB: number; fromIdleKiB: number; sockets: number }[] = []
+    for (let reading = 0; reading < MEMORY_READINGS; reading++) {
+      await phase(name, async (server, idle) => {
+        read.push(await inHalves(server, idle, units, async (first, count) => socketsOf(await add(server, first, count))))
+      })
+    }
+    if (read.length === 0) return undefined
+    return {
+      marginalKiB: median(read.map((r) => r.marginalKiB)),
+      fromIdleKiB: median(read.map((r) => r.fromIdleKiB)),
+      sockets: read[0]!.sockets,
+    }
   }
-  if (idleReadings.length > 0) {
-    result.perConnectionKiB = median(idleReadings.map((reading) => reading.marginalKiB))
-    result.perConnectionFromIdleKiB = median(idleReadings.map((reading) => reading.fromIdleKiB))
+  const perDoc = await readings('many documents', docs, (server, firstDoc, count) =>
+    load.request({ type: 'many-docs', protocol, url: server.url, connections, docs: count, firstDoc }))
+  if (perDoc) {
+    result.perDocKiB = perDoc.marginalKiB
+    result.perDocFromIdleKiB = perDoc.fromIdleKiB
+    result.sockets = perDoc.sockets
+  }
+  const perConnection = await readings('idle connections', config.idleConnections, (server, _first, count) =>
+    load.request({ type: 'idle', protocol, url: server.url, connections: count }))
+  if (perConnection) {
+    result.perConnectionKiB = perConnection.marginalKiB
+    result.perConnectionFromIdleKiB = perConnection.fromIdleKiB
   }
   await phase('large document', async (server, idle) => {
     const path = largeUpdatePath(largeInserts)
