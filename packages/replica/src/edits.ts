@@ -9,18 +9,21 @@ import type { PendingChanges } from './pending/changes.js'
  * from the socket, stored as received.
  */
 export class DocumentEdits {
-  constructor(
-    private readonly doc: Y.Doc,
-    private readonly pending: PendingChanges,
-    private readonly store: LocalStore,
-  ) {
+  readonly #doc: Y.Doc
+  readonly #pending: PendingChanges
+  readonly #store: LocalStore
+
+  constructor(doc: Y.Doc, pending: PendingChanges, store: LocalStore) {
+    this.#doc = doc
+    this.#pending = pending
+    this.#store = store
     doc.on('update', this.#onUpdate)
   }
 
   /** Applies stored rows in one transaction: observers see the restored document once, not row by row. */
   applyFromStorage(rows: readonly Uint8Array[]): void {
-    this.doc.transact(() => {
-      for (const row of rows) Y.applyUpdate(this.doc, row, Origin.storage)
+    this.#doc.transact(() => {
+      for (const row of rows) Y.applyUpdate(this.#doc, row, Origin.storage)
     }, Origin.storage)
   }
 
@@ -37,28 +40,28 @@ export class DocumentEdits {
     const watch = (transaction: Y.Transaction): void => {
       if (transaction.origin !== Origin.relay && changedAnything(transaction)) madeMeanwhile.push(transaction)
     }
-    this.doc.off('update', this.#onUpdate)
-    this.doc.on('afterTransaction', watch)
+    this.#doc.off('update', this.#onUpdate)
+    this.#doc.on('afterTransaction', watch)
     try {
-      Y.applyUpdate(this.doc, update, Origin.relay)
+      Y.applyUpdate(this.#doc, update, Origin.relay)
     } finally {
-      this.doc.off('afterTransaction', watch)
-      this.doc.on('update', this.#onUpdate)
+      this.#doc.off('afterTransaction', watch)
+      this.#doc.on('update', this.#onUpdate)
     }
-    if (store) this.store.appendLog(update)
+    if (store) this.#store.appendLog(update)
     for (const transaction of madeMeanwhile) {
-      this.#onUpdate(Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(transaction.beforeState)), transaction.origin)
+      this.#onUpdate(Y.encodeStateAsUpdate(this.#doc, Y.encodeStateVector(transaction.beforeState)), transaction.origin)
     }
   }
 
   close(): void {
-    this.doc.off('update', this.#onUpdate)
+    this.#doc.off('update', this.#onUpdate)
   }
 
   readonly #onUpdate = (update: Uint8Array, origin: unknown): void => {
     // Stored already / stored and sent by its own tab / applied (and stored) by `applyFromRelay`.
     if (origin === Origin.storage || origin === Origin.otherTab || origin === Origin.relay) return
-    this.pending.record(update)
+    this.#pending.record(update)
   }
 }
 

@@ -50,27 +50,31 @@ export class LocalStore extends Emitter<LocalStoreEvents> {
   #closed = false
   readonly #backoff = new Backoff({ baseMs: 100, capMs: 5_000 })
 
-  constructor(
-    private readonly doc: Y.Doc,
-    private readonly storage: StorageAdapter,
-    private readonly docId: string,
-    /** Log rows past which the log is merged into one. */
-    private readonly compactAfter: number,
-  ) {
+  readonly #doc: Y.Doc
+  readonly #storage: StorageAdapter
+  readonly #docId: string
+  /** Log rows past which the log is merged into one. */
+  readonly #compactAfter: number
+
+  constructor(doc: Y.Doc, storage: StorageAdapter, docId: string, compactAfter: number) {
     super()
+    this.#doc = doc
+    this.#storage = storage
+    this.#docId = docId
+    this.#compactAfter = compactAfter
   }
 
   /** Reads the document's log rows (their updates, oldest first). */
   async load(): Promise<Uint8Array[]> {
-    const stored = await this.storage.load(this.docId)
+    const stored = await this.#storage.load(this.#docId)
     this.#rows = stored.log.length
-    if (stored.log.length > this.compactAfter) this.#chain(() => this.#compact())
+    if (stored.log.length > this.#compactAfter) this.#chain(() => this.#compact())
     return stored.log.map((e) => e.update)
   }
 
   /** The document now holds the loaded state, already stored: the next log row need not repeat it. */
   rebase(): void {
-    if (this.#log.isEmpty) this.#log = new UpdateRun(Y.encodeStateVector(this.doc))
+    if (this.#log.isEmpty) this.#log = new UpdateRun(Y.encodeStateVector(this.#doc))
   }
 
   /** An update the document applied (a sealed local change, or one from the relay): stored in the log. */
@@ -145,12 +149,12 @@ export class LocalStore extends Emitter<LocalStoreEvents> {
     const log = this.#log
     const parts = this.#parts
     if (log.isEmpty && parts.length === 0) return this.#markSaved(gen, false)
-    this.#log = new UpdateRun(Y.encodeStateVector(this.doc))
+    this.#log = new UpdateRun(Y.encodeStateVector(this.#doc))
     this.#parts = []
     // One row per flush.
-    const merged = log.isEmpty ? [] : [log.merge(this.doc)]
+    const merged = log.isEmpty ? [] : [log.merge(this.#doc)]
     try {
-      const keys = await this.storage.write(this.docId, {
+      const keys = await this.#storage.write(this.#docId, {
         log: merged,
         pending: parts.flatMap((part) => part.write.pending),
         acked: parts.flatMap((part) => part.write.acked),
@@ -165,7 +169,7 @@ export class LocalStore extends Emitter<LocalStoreEvents> {
       this.#backoff.reset()
       this.#markSaved(gen, true)
       // After this write (and after the change has left): a failed compaction loses nothing, it only waits.
-      if (this.#rows > this.compactAfter) this.#chain(() => this.#compact())
+      if (this.#rows > this.#compactAfter) this.#chain(() => this.#compact())
     } catch (error) {
       // Keep the backlog (merged) for the retry; memory and the relay still have every edit.
       log.absorb(this.#log)
@@ -179,9 +183,9 @@ export class LocalStore extends Emitter<LocalStoreEvents> {
   }
 
   async #compact(): Promise<void> {
-    const stored = await this.storage.load(this.docId)
+    const stored = await this.#storage.load(this.#docId)
     if (stored.log.length <= 1) return
-    await this.storage.replace(this.docId, stored.log.map((e) => e.key), mergeRows(stored.log.map((e) => e.update)))
+    await this.#storage.replace(this.#docId, stored.log.map((e) => e.key), mergeRows(stored.log.map((e) => e.update)))
     this.#rows = 1
   }
 

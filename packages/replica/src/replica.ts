@@ -79,7 +79,10 @@ export class Replica {
   #wasSynced = false
   #restoreTimer: ReturnType<typeof setTimeout> | undefined
 
-  constructor(private readonly options: ReplicaOptions) {
+  readonly #options: ReplicaOptions
+
+  constructor(options: ReplicaOptions) {
+    this.#options = options
     this.docId = options.docId
     const share = (options.crossTab ?? true) && canShareAcrossTabs()
     const prefix = options.channelPrefix ?? 'driftless'
@@ -191,7 +194,7 @@ export class Replica {
 
   /** Connects to the relay (again, after `disconnect()`). */
   connect(): void {
-    if (this.#closed || this.#deleted || this.#port || !this.#link || relayUrls(this.options.relay).length === 0) return
+    if (this.#closed || this.#deleted || this.#port || !this.#link || relayUrls(this.#options.relay).length === 0) return
     let port: DocPort | undefined = undefined
     port = this.#link.attach(this.docId, {
       state: (state) => {
@@ -252,7 +255,7 @@ export class Replica {
     if (this.#closed) return
     if (this.#unreachable) this.#events.emit('error', this.#unreachable)
     this.#channel?.hello()
-    if (this.options.autoConnect ?? true) this.connect()
+    if (this.#options.autoConnect ?? true) this.connect()
   }
 
   async #restore(): Promise<boolean> {
@@ -287,7 +290,7 @@ export class Replica {
     this.#edits.close()
     try {
       await this.#pending.clear()
-      if (this.options.onDeleted === 'keep') {
+      if (this.#options.onDeleted === 'keep') {
         await this.#store.whenSaved()
       } else {
         // Writes still queued must land before the clear, and none may follow it.

@@ -47,16 +47,20 @@ export class SyncSession extends Emitter<SyncEvents> {
   readonly #retryTimers = new Set<ReturnType<typeof setTimeout>>()
   #epoch = 0
   readonly #stopSending: () => void
+  readonly #docId: string
+  readonly #doc: Y.Doc
+  readonly #pending: PendingChanges
+  readonly #edits: DocumentEdits
+  /** The replica's presence, once the app asked for it (`@driftless/replica/presence`). */
+  readonly #presence: () => PresencePeer | undefined
 
-  constructor(
-    private readonly docId: string,
-    private readonly doc: Y.Doc,
-    private readonly pending: PendingChanges,
-    private readonly edits: DocumentEdits,
-    /** The replica's presence, once the app asked for it (`@driftless/replica/presence`). */
-    private readonly presence: () => PresencePeer | undefined,
-  ) {
+  constructor(docId: string, doc: Y.Doc, pending: PendingChanges, edits: DocumentEdits, presence: () => PresencePeer | undefined) {
     super()
+    this.#docId = docId
+    this.#doc = doc
+    this.#pending = pending
+    this.#edits = edits
+    this.#presence = presence
     this.#stopSending = pending.on('sealed', (change) => this.#sendChange(change))
   }
 
@@ -74,7 +78,7 @@ export class SyncSession extends Emitter<SyncEvents> {
   }
 
   sendAwareness(update: Uint8Array): void {
-    if (this.phase !== 'down') this.#port?.send({ type: 'awareness', docId: this.docId, update })
+    if (this.phase !== 'down') this.#port?.send({ type: 'awareness', docId: this.#docId, update })
   }
 
   /** Asks the relay for everyone's presence (subscribing brings it too; this is for presence attached later). */
@@ -87,18 +91,18 @@ export class SyncSession extends Emitter<SyncEvents> {
     switch (message.type) {
       case 'sync-step-2':
         // The answer to this replica's own subscribe: what it lacked, stored by it.
-        this.edits.applyFromRelay(message.update, true)
+        this.#edits.applyFromRelay(message.update, true)
         this.#gotDiff = true
         this.#checkSynced()
         break
       case 'update':
-        this.edits.applyFromRelay(message.update, store)
+        this.#edits.applyFromRelay(message.update, store)
         break
       case 'sync-step-1':
         this.#answer(message.stateVector)
         break
       case 'awareness':
-        this.presence()?.receive(message.update, this)
+        this.#presence()?.receive(message.update, this)
         break
       case 'ack':
         this.#acknowledged(message.ackId)
@@ -121,9 +125,9 @@ export class SyncSession extends Emitter<SyncEvents> {
 
   /** A sealed local change, written locally: send it if the session is live and no acknowledged handshake covered it. */
   #sendChange(change: SealedChange): void {
-    if (!this.pending.has(change.seq)) return
+    if (!this.#pending.has(change.seq)) return
     if (this.readOnly) {
-      this.emit('error', new ReplicaError('read-only', `"${this.docId}" is read-only here: the change stays local`))
+      this.emit('error', new ReplicaError('read-only', `"${this.#docId}" is read-only here: the change stays local`))
       return
     }
     if (this.phase === 'live') this.#sendUpdate('update', change.update, [change.seq], false)
@@ -131,11 +135,11 @@ export class SyncSession extends Emitter<SyncEvents> {
 
   async #subscribe(epoch: number): Promise<void> {
     // Other tabs (or a closed one) may have left pending changes in shared storage: the handshake covers them.
-    await this.pending.adopt().catch((error: unknown) => this.emit('error', toStorageError(error)))
+    await this.#pending.adopt().catch((error: unknown) => this.emit('error', toStorageError(error)))
     if (epoch !== this.#epoch || !this.#port) return
     this.phase = 'subscribing'
-    this.#port.send({ type: 'subscribe', docId: this.docId, stateVector: Y.encodeStateVector(this.doc) })
-    const presence = this.presence()?.local()
+    this.#port.send({ type: 'subscribe', docId: this.#docId, stateVector: Y.encodeStateVector(this.#doc) })
+    const presence = this.#presence()?.local()
     if (presence) this.sendAwareness(presence)
     this.emit('changed')
   }
@@ -147,8 +151,8 @@ export class SyncSession extends Emitter<SyncEvents> {
     if (this.readOnly) {
       this.#handshakeAcked = true
     } else {
-      const diff = Y.encodeStateAsUpdate(this.doc, stateVector)
-      this.#sendUpdate('sync-step-2', diff, this.pending.covered(), true)
+      const diff = Y.encodeStateAsUpdate(this.#doc, stateVector)
+      this.#sendUpdate('sync-step-2', diff, this.#pending.covered(), true)
     }
     this.#checkSynced()
   }
@@ -156,7 +160,7 @@ export class SyncSession extends Emitter<SyncEvents> {
   #sendUpdate(type: 'update' | 'sync-step-2', update: Uint8Array, seqs: number[], handshake: boolean): void {
     const ackId = this.#nextAckId++
     this.#inFlight.set(ackId, { seqs, update, handshake })
-    this.#port?.send({ type, docId: this.docId, update, ackId })
+    this.#port?.send({ type, docId: this.#docId, update, ackId })
   }
 
   #acknowledged(ackId: number): void {
@@ -165,7 +169,7 @@ export class SyncSession extends Emitter<SyncEvents> {
     this.#inFlight.delete(ackId)
     this.#retry.reset()
     if (flight.handshake) this.#handshakeAcked = true
-    this.pending.acknowledge(flight.seqs)
+    this.#pending.acknowledge(flight.seqs)
     this.#checkSynced()
   }
 
@@ -181,12 +185,12 @@ export class SyncSession extends Emitter<SyncEvents> {
       case ErrorCode.readOnly:
         this.readOnly = true
         if (flight?.handshake) this.#handshakeAcked = true
-        this.emit('error', new ReplicaError('read-only', `this token grants only reading "${this.docId}": local changes stay local`))
+        this.emit('error', new ReplicaError('read-only', `this token grants only reading "${this.#docId}": local changes stay local`))
         this.#checkSynced()
         return
       case ErrorCode.forbidden:
         this.forbidden = true
-        this.emit('error', new ReplicaError('forbidden', `the token does not grant "${this.docId}": ${text}`))
+        this.emit('error', new ReplicaError('forbidden', `the token does not grant "${this.#docId}": ${text}`))
         this.emit('changed')
         return
       case ErrorCode.documentDeleted:
@@ -206,7 +210,7 @@ export class SyncSession extends Emitter<SyncEvents> {
     const timer = setTimeout(() => {
       this.#retryTimers.delete(timer)
       if (epoch !== this.#epoch || this.phase !== 'live') return // the next connection resends everything
-      const seqs = flight.seqs.filter((seq) => this.pending.has(seq))
+      const seqs = flight.seqs.filter((seq) => this.#pending.has(seq))
       if (seqs.length === 0 && !flight.handshake) return
       this.#sendUpdate('update', flight.update, seqs, flight.handshake)
     }, this.#retry.next() + 50)

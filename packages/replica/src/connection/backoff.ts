@@ -10,7 +10,9 @@ export class Backoff {
   #attempt = 0
   readonly #base: number
   readonly #cap: number
-  constructor(options: BackoffOptions = {}, private readonly random: () => number = Math.random) {
+  readonly #random: () => number
+  constructor(options: BackoffOptions = {}, random: () => number = Math.random) {
+    this.#random = random
     this.#base = options.baseMs ?? 250
     this.#cap = options.capMs ?? 10_000
   }
@@ -19,7 +21,7 @@ export class Backoff {
   next(): number {
     const ceiling = Math.min(this.#cap, this.#base * 2 ** this.#attempt)
     this.#attempt = Math.min(this.#attempt + 1, 30)
-    return Math.floor(this.random() * ceiling)
+    return Math.floor(this.#random() * ceiling)
   }
 
   reset(): void {

@@ -45,8 +45,10 @@ export class Multiplexer {
   readonly #awaiting = new Map<string, Awaiting>()
   #nextAckId = 1
   readonly #off: Array<() => void>
+  readonly #connection: RelayConnection
 
-  constructor(private readonly connection: RelayConnection) {
+  constructor(connection: RelayConnection) {
+    this.#connection = connection
     this.#off = [
       connection.on('state', (state) => {
         if (state !== 'open') {
@@ -66,21 +68,21 @@ export class Multiplexer {
   attach(docId: string, handlers: PortHandlers): DocPort {
     const client: Client = { docId, handlers }
     this.#clients.add(client)
-    this.connection.start()
-    queueMicrotask(() => { if (this.#clients.has(client)) handlers.state(this.connection.state) })
+    this.#connection.start()
+    queueMicrotask(() => { if (this.#clients.has(client)) handlers.state(this.#connection.state) })
     return {
       send: (message) => {
         if (!this.#clients.has(client)) return
-        this.connection.send(this.#outgoing(client, message))
+        this.#connection.send(this.#outgoing(client, message))
       },
       close: () => {
         if (!this.#clients.delete(client)) return
         for (const [id, owner] of this.#acks) if (owner.client === client) this.#acks.delete(id)
         if (![...this.#clients].some((c) => c.docId === docId)) {
           this.#awaiting.delete(docId)
-          this.connection.send({ type: 'unsubscribe', docId })
+          this.#connection.send({ type: 'unsubscribe', docId })
         }
-        if (this.#clients.size === 0) this.connection.stop()
+        if (this.#clients.size === 0) this.#connection.stop()
       },
     }
   }
@@ -88,7 +90,7 @@ export class Multiplexer {
   destroy(): void {
     for (const off of this.#off) off()
     this.#clients.clear()
-    this.connection.destroy()
+    this.#connection.destroy()
   }
 
   #outgoing(client: Client, message: ClientDocMessage): ClientDocMessage {

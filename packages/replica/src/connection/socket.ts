@@ -65,8 +65,11 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
   readonly #onOnline = () => { if (this.#wanted) { this.#backoff.reset(); this.#reconnectNow() } }
   readonly #onOffline = () => { this.#drop() }
 
-  constructor(private readonly options: ConnectionOptions) {
+  readonly #options: ConnectionOptions
+
+  constructor(options: ConnectionOptions) {
     super()
+    this.#options = options
     this.#backoff = new Backoff(options.backoff)
     globalThis.addEventListener?.('online', this.#onOnline)
     globalThis.addEventListener?.('offline', this.#onOffline)
@@ -74,7 +77,7 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
 
   /** The URL of the current (or next) attempt. */
   get url(): string {
-    return this.options.urls[this.#urlIndex % this.options.urls.length] ?? ''
+    return this.#options.urls[this.#urlIndex % this.#options.urls.length] ?? ''
   }
 
   start(): void {
@@ -122,7 +125,7 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
     if (!this.#wanted || this.#socket) return
     let socket: SocketLike
     try {
-      socket = new this.options.WebSocket(this.url, 'driftless')
+      socket = new this.#options.WebSocket(this.url, 'driftless')
     } catch (error) {
       this.emit('error', new ReplicaError('relay-rejected', `cannot open ${this.url}: ${String(error)}`, { cause: error }))
       return this.#retryLater()
@@ -131,7 +134,7 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
     socket.binaryType = 'arraybuffer'
     let welcomed = false
     socket.onopen = () => {
-      this.#heartbeat = new Heartbeat(this.options.heartbeat ?? {}, (nonce) => this.#sendRaw({ type: 'ping', nonce }), () => this.#drop())
+      this.#heartbeat = new Heartbeat(this.#options.heartbeat ?? {}, (nonce) => this.#sendRaw({ type: 'ping', nonce }), () => this.#drop())
       this.#sendRaw({ type: 'hello', version: PROTOCOL_VERSION, token })
     }
     socket.onmessage = (event) => {
@@ -193,13 +196,13 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
     }
     if (code === CloseCode.unauthorized || code === CloseCode.tokenExpired) {
       this.emit('error', new ReplicaError('unauthorized', `the relay closed the connection (${code}): ${reason}`))
-      if (typeof this.options.token !== 'function') {
+      if (typeof this.#options.token !== 'function') {
         // The same string would be refused again; wait for `connect()`.
         this.#wanted = false
         return this.#setState('offline')
       }
     }
-    this.#urlIndex = (this.#urlIndex + 1) % Math.max(1, this.options.urls.length)
+    this.#urlIndex = (this.#urlIndex + 1) % Math.max(1, this.#options.urls.length)
     this.#retryLater()
   }
 
@@ -236,9 +239,9 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
   #scheduleRefresh(expiresAt: number): void {
     clearTimeout(this.#refreshTimer)
     this.#refreshTimer = undefined
-    if (expiresAt === 0 || typeof this.options.token !== 'function') return
+    if (expiresAt === 0 || typeof this.#options.token !== 'function') return
     const lifetime = expiresAt * 1000 - Date.now()
-    const before = Math.min(this.options.refreshBeforeMs ?? 30_000, lifetime / 2)
+    const before = Math.min(this.#options.refreshBeforeMs ?? 30_000, lifetime / 2)
     this.#refreshTimer = setTimeout(() => void this.#refresh(), Math.max(0, lifetime - before))
   }
 
@@ -252,7 +255,7 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
   }
 
   async #token(): Promise<string> {
-    const source = this.options.token
+    const source = this.#options.token
     if (source === undefined) return ''
     return typeof source === 'function' ? await source() : source
   }

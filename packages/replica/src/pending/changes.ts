@@ -64,13 +64,17 @@ export class PendingChanges {
   /** The document's state vector when the last change was sealed: the next change is everything after it. */
   #base: Uint8Array = Y.encodeStateVector(new Y.Doc())
   #closed = false
+  readonly #doc: Y.Doc
+  readonly #storage: StorageAdapter
+  readonly #docId: string
+  readonly #store: LocalStore
 
-  constructor(
-    private readonly doc: Y.Doc,
-    private readonly storage: StorageAdapter,
-    private readonly docId: string,
-    private readonly store: LocalStore,
-  ) {}
+  constructor(doc: Y.Doc, storage: StorageAdapter, docId: string, store: LocalStore) {
+    this.#doc = doc
+    this.#storage = storage
+    this.#docId = docId
+    this.#store = store
+  }
 
   /** Adds a listener; returns the function that removes it. */
   on<E extends keyof PendingEvents>(event: E, listener: PendingEvents[E]): () => void {
@@ -99,8 +103,8 @@ export class PendingChanges {
   async adopt(): Promise<void> {
     const adopted = this.#takeIn(await this.#read())
     if (adopted.length === 0 || this.#closed) return
-    this.doc.transact(() => {
-      for (const entry of adopted) Y.applyUpdate(this.doc, entry.update, Origin.storage)
+    this.#doc.transact(() => {
+      for (const entry of adopted) Y.applyUpdate(this.#doc, entry.update, Origin.storage)
     }, Origin.storage)
   }
 
@@ -122,9 +126,9 @@ export class PendingChanges {
     const open = this.#open
     if (!open) return
     this.#open = undefined
-    const update = open.run.merge(this.doc)
-    this.#base = Y.encodeStateVector(this.doc)
-    this.store.appendLog(update)
+    const update = open.run.merge(this.#doc)
+    this.#base = Y.encodeStateVector(this.#doc)
+    this.#store.appendLog(update)
     void this.#save(open.change, update, open.transactions)
   }
 
@@ -133,7 +137,7 @@ export class PendingChanges {
    * diffed from here. Skipped while a change is open, whose diff must reach back to its start.
    */
   rebase(): void {
-    if (!this.#open) this.#base = Y.encodeStateVector(this.doc)
+    if (!this.#open) this.#base = Y.encodeStateVector(this.#doc)
   }
 
   /** What a handshake sent now covers: every change except the open one (its content is in the document). */
@@ -195,7 +199,7 @@ export class PendingChanges {
   }
 
   async #save(change: Change, update: Uint8Array, transactions: number): Promise<void> {
-    const write = this.store.writePending({ pending: [{ update, changes: transactions }], acked: [] })
+    const write = this.#store.writePending({ pending: [{ update, changes: transactions }], acked: [] })
     await write.attempted
     // Always: a handshake acknowledged meanwhile took the change to the relay, but the other tabs have it only from here.
     this.#events.emit('sealed', { seq: change.seq, update })
@@ -215,14 +219,14 @@ export class PendingChanges {
   #delete(keys: number[]): void {
     if (keys.length === 0) return
     for (const key of keys) this.#gone.add(key)
-    const write = this.store.writePending({ pending: [], acked: keys })
+    const write = this.#store.writePending({ pending: [], acked: keys })
     // Told once deleted: a tab that reads storage after the note never sees them again.
     void write.keys.then(() => this.#events.emit('note', { added: [], removed: keys }))
   }
 
   async #read(): Promise<PendingEntry[]> {
-    const storage = this.storage
-    return storage.loadPending ? storage.loadPending(this.docId) : (await storage.load(this.docId)).pending
+    const storage = this.#storage
+    return storage.loadPending ? storage.loadPending(this.#docId) : (await storage.load(this.#docId)).pending
   }
 
   /** Adds the entries this replica does not know yet; returns them. */

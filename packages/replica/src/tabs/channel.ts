@@ -20,10 +20,14 @@ type TabMessage =
 export class TabChannel {
   readonly #channel: BroadcastChannel
   readonly #stop: Array<() => void>
+  readonly #doc: Y.Doc
+  /** The replica's, once the app asked for it; other tabs' states go to it, and it answers their queries. */
+  readonly #presence: () => PresencePeer | undefined
   #askedForGap = false
 
-  /** `presence`: the replica's, once the app asked for it; other tabs' states go to it, and it answers their queries. */
-  constructor(name: string, private readonly doc: Y.Doc, pending: PendingChanges, private readonly presence: () => PresencePeer | undefined) {
+  constructor(name: string, doc: Y.Doc, pending: PendingChanges, presence: () => PresencePeer | undefined) {
+    this.#doc = doc
+    this.#presence = presence
     this.#channel = new BroadcastChannel(name)
     this.#channel.onmessage = (event: MessageEvent<TabMessage>) => {
       const message = event.data
@@ -38,7 +42,7 @@ export class TabChannel {
 
   /** Asks the other tabs for what this one lacks (and offers them the same). */
   hello(): void {
-    this.#post({ t: 'sv', sv: Y.encodeStateVector(this.doc), answer: true })
+    this.#post({ t: 'sv', sv: Y.encodeStateVector(this.#doc), answer: true })
   }
 
   /** Asks the other tabs for their presence (once this tab has presence to show it in). */
@@ -59,25 +63,25 @@ export class TabChannel {
   #receive(message: Exclude<TabMessage, { t: 'pending' }>): void {
     switch (message.t) {
       case 'sv': {
-        const diff = Y.encodeStateAsUpdate(this.doc, message.sv)
+        const diff = Y.encodeStateAsUpdate(this.#doc, message.sv)
         this.#post({ t: 'update', update: diff })
-        if (message.answer) this.#post({ t: 'sv', sv: Y.encodeStateVector(this.doc), answer: false })
+        if (message.answer) this.#post({ t: 'sv', sv: Y.encodeStateVector(this.#doc), answer: false })
         break
       }
       case 'update': {
-        Y.applyUpdate(this.doc, message.update, Origin.otherTab)
+        Y.applyUpdate(this.#doc, message.update, Origin.otherTab)
         // A gap (an update that depends on one this tab never got) would hide that client's changes for
         // good, since the relay does not echo a tab's changes to its own browser: ask the tabs once per gap.
-        const gap = this.doc.store.pendingStructs !== null
-        if (gap && !this.#askedForGap) this.#post({ t: 'sv', sv: Y.encodeStateVector(this.doc), answer: false })
+        const gap = this.#doc.store.pendingStructs !== null
+        if (gap && !this.#askedForGap) this.#post({ t: 'sv', sv: Y.encodeStateVector(this.#doc), answer: false })
         this.#askedForGap = gap
         break
       }
       case 'awareness':
-        this.presence()?.receive(message.update, this)
+        this.#presence()?.receive(message.update, this)
         break
       case 'awareness-query': {
-        const update = this.presence()?.local()
+        const update = this.#presence()?.local()
         if (update) this.#post({ t: 'awareness', update })
         break
       }

@@ -61,9 +61,13 @@ export class SharedLink extends Emitter<{ leader(isLeader: boolean): void }> imp
   readonly #remote = new Map<string, DocPort>()
   #releaseLock: (() => void) | undefined
   #closed = false
+  readonly #createConnection: () => RelayConnection
+  readonly #onClosed: () => void
 
-  constructor(name: string, private readonly createConnection: () => RelayConnection, private readonly onClosed: () => void) {
+  constructor(name: string, createConnection: () => RelayConnection, onClosed: () => void) {
     super()
+    this.#createConnection = createConnection
+    this.#onClosed = onClosed
     this.#channel = new BroadcastChannel(`${name}:link`)
     this.#channel.onmessage = (event: MessageEvent<LinkMessage>) => this.#receive(event.data)
     navigator.locks.request(`${name}:leader`, () => {
@@ -119,13 +123,13 @@ export class SharedLink extends Emitter<{ leader(isLeader: boolean): void }> imp
     this.#channel.onmessage = null
     this.#channel.close()
     this.clear()
-    this.onClosed()
+    this.#onClosed()
   }
 
   #lead(): void {
     this.isLeader = true
     this.#leaderTab = this.#tab
-    this.#mux = new Multiplexer(this.createConnection())
+    this.#mux = new Multiplexer(this.#createConnection())
     for (const port of this.#ports.values()) {
       port.handlers.state('connecting')
       port.direct = this.#mux.attach(port.docId, port.handlers)
