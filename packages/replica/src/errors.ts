@@ -1,3 +1,5 @@
+import { ErrorCode, errorCodeName } from '@driftless/protocol'
+
 /**
  * What went wrong, as a stable string. The README lists what to do about each.
  * - `storage-quota`: the browser refused to store more (QuotaExceededError). Edits stay in memory and still
@@ -40,6 +42,13 @@ export class ReplicaError extends Error {
     super(message, options)
   }
 }
+
+/** The relay's `error` message, as the app hears it: the kind of problem, and the relay's words. */
+export const relayError = (code: number, text: string): ReplicaError => new ReplicaError(
+  code === ErrorCode.unauthorized || code === ErrorCode.tokenExpired ? 'unauthorized'
+    : code === ErrorCode.storageFailure || code === ErrorCode.rateLimited ? 'relay-busy' : 'relay-rejected',
+  `relay: ${errorCodeName(code)}: ${text}`,
+)
 
 const storageUnavailableNames = new Set(['InvalidStateError', 'UnknownError', 'AbortError', 'VersionError', 'TransactionInactiveError'])
 

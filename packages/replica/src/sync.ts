@@ -1,10 +1,10 @@
-import { awarenessQuery, ErrorCode, errorCodeName } from '@driftless/protocol'
+import { awarenessQuery, ErrorCode } from '@driftless/protocol'
 import * as Y from 'yjs'
 import { Backoff } from './connection/backoff.js'
 import type { DocPort } from './connection/multiplexer.js'
 import type { ConnectionState, RelayDocMessage } from './connection/socket.js'
 import type { DocumentEdits } from './edits.js'
-import { ReplicaError, toStorageError } from './errors.js'
+import { ReplicaError, relayError, toStorageError } from './errors.js'
 import { Emitter } from './events.js'
 import type { PendingChanges, SealedChange } from './pending/changes.js'
 import type { PresencePeer } from './presence-port.js'
@@ -177,11 +177,6 @@ export class SyncSession extends Emitter<SyncEvents> {
     const flight = ackId > 0 ? this.#inFlight.get(ackId) : undefined
     if (flight) this.#inFlight.delete(ackId)
     switch (code) {
-      case ErrorCode.storageFailure:
-      case ErrorCode.rateLimited:
-        this.emit('error', new ReplicaError('relay-busy', `relay: ${errorCodeName(code)}: ${text}; resending`))
-        if (flight) this.#resendLater(flight)
-        return
       case ErrorCode.readOnly:
         this.readOnly = true
         if (flight?.handshake) this.#handshakeAcked = true
@@ -196,12 +191,11 @@ export class SyncSession extends Emitter<SyncEvents> {
       case ErrorCode.documentDeleted:
         this.emit('deleted')
         return
-      case ErrorCode.unauthorized:
-      case ErrorCode.tokenExpired:
-        this.emit('error', new ReplicaError('unauthorized', `relay: ${text}`))
-        return
-      default:
-        this.emit('error', new ReplicaError('relay-rejected', `relay: ${errorCodeName(code)}: ${text}`))
+      default: {
+        const error = relayError(code, text)
+        this.emit('error', error)
+        if (flight && error.code === 'relay-busy') this.#resendLater(flight)
+      }
     }
   }
 

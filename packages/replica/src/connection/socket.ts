@@ -1,8 +1,8 @@
 import {
-  CloseCode, ErrorCode, PROTOCOL_VERSION, decodeRelayMessage, encodeClientMessage, errorCodeName,
+  CloseCode, ErrorCode, PROTOCOL_VERSION, decodeRelayMessage, encodeClientMessage,
   type ClientMessage, type RelayMessage,
 } from '@driftless/protocol'
-import { ReplicaError } from '../errors.js'
+import { ReplicaError, relayError } from '../errors.js'
 import { Emitter } from '../events.js'
 import { Backoff, type BackoffOptions } from './backoff.js'
 import { Heartbeat, type HeartbeatOptions } from './heartbeat.js'
@@ -179,11 +179,10 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
   }
 
   #connectionError(code: number, text: string): void {
-    if (code === ErrorCode.tokenExpired) void this.#refresh()
-    else if (code === ErrorCode.unauthorized) this.emit('error', new ReplicaError('unauthorized', `relay: ${text}`))
-    else if (code !== ErrorCode.storageFailure && code !== ErrorCode.rateLimited) {
-      this.emit('error', new ReplicaError('relay-rejected', `relay: ${errorCodeName(code)}: ${text}`))
-    }
+    if (code === ErrorCode.tokenExpired) return void this.#refresh()
+    // Busy on the connection (rate limit, storage) names no update and asks nothing of the app.
+    const error = relayError(code, text)
+    if (error.code !== 'relay-busy') this.emit('error', error)
   }
 
   #closed(code: number, reason: string): void {
