@@ -1,4 +1,4 @@
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
+import { wrap, type DBSchema, type IDBPDatabase } from 'idb'
 import type { StorageAdapter, StoredDocument } from './types.js'
 
 /** Bump with an `upgrade` step whenever the stores change shape. */
@@ -48,34 +48,26 @@ export const createIndexedDbStorage = (options: IndexedDbStorageOptions = {}): S
   let closed = false
 
   const database = (): Promise<Db> => {
-    if (closed) return Promise.reject(new DOMException('the storage is closed', 'InvalidStateError'))
+    if (closed) return Promise.reject(invalidState('the storage is closed'))
     if (opening) return opening
     // A second open request would queue behind the held one and hang without a `blocked` event: fail fast.
     if (held) return Promise.reject(blockedError())
     const factory = options.indexedDB ?? globalThis.indexedDB
-    if (!factory) return Promise.reject(new DOMException('IndexedDB is not available here', 'InvalidStateError'))
+    if (!factory) return Promise.reject(invalidState('IndexedDB is not available here'))
     let refuse: (error: unknown) => void = () => undefined
     const blocked = new Promise<never>((_, reject) => { refuse = reject })
-    const opened: Promise<Db> = withFactory(factory, () =>
-      openDB<DriftlessSchema>(name, SCHEMA_VERSION, {
-        upgrade(db, oldVersion) {
-          if (oldVersion < 1) {
-            db.createObjectStore('updates', { keyPath: 'key', autoIncrement: true }).createIndex('docId', 'docId')
-            db.createObjectStore('pending', { keyPath: 'key', autoIncrement: true }).createIndex('docId', 'docId')
-          }
-        },
-        // Another tab holds an older version open and does not let go: fail now (the caller retries later)
-        // rather than hang every load and write behind it.
-        blocked() { hold() },
-        blocking() {
-          if (opening === attempt || opening === opened) opening = undefined
-          void opened.then((db) => db.close())
-        },
-        terminated() {
-          if (opening === attempt || opening === opened) opening = undefined
-        },
-      }),
-    )
+    const request = factory.open(name, SCHEMA_VERSION)
+    request.onupgradeneeded = (event) => {
+      if (event.oldVersion < 1) {
+        for (const store of ['updates', 'pending']) {
+          request.result.createObjectStore(store, { keyPath: 'key', autoIncrement: true }).createIndex('docId', 'docId')
+        }
+      }
+    }
+    // Another tab holds an older version open and does not let go: fail now (the caller retries later)
+    // rather than hang every load and write behind it.
+    request.onblocked = () => hold()
+    const opened = wrap(request) as Promise<Db>
     const hold = () => {
       clearTimeout(silence)
       held = opened
@@ -87,9 +79,16 @@ export const createIndexedDbStorage = (options: IndexedDbStorageOptions = {}): S
     opening = attempt
     // A failed open is retried by the next call rather than cached.
     attempt.catch(() => forget(attempt, false))
-    // The held upgrade completes once the other tab lets go: that connection is the one to use from now on.
     opened.then((db) => {
       clearTimeout(silence)
+      // Closed under us (Safari's lost connection) or asked to let another tab upgrade: the next call reopens.
+      const drop = () => { if (opening === attempt || opening === opened) opening = undefined }
+      db.onclose = drop
+      db.onversionchange = () => {
+        drop()
+        db.close()
+      }
+      // The held upgrade completes once the other tab lets go: that connection is the one to use from now on.
       if (held !== opened) return
       held = undefined
       if (closed || opening) db.close()
@@ -168,21 +167,9 @@ export const createIndexedDbStorage = (options: IndexedDbStorageOptions = {}): S
   }
 }
 
-const blockedError = (): DOMException =>
-  new DOMException('the database upgrade is blocked by another tab', 'InvalidStateError')
+const invalidState = (message: string): DOMException => new DOMException(message, 'InvalidStateError')
 
-/** idb's `openDB` always uses the global factory; swap it in for the duration of the call when given another. */
-const withFactory = <T>(factory: IDBFactory, open: () => Promise<T>): Promise<T> => {
-  if (factory === globalThis.indexedDB) return open()
-  const previous = Object.getOwnPropertyDescriptor(globalThis, 'indexedDB')
-  Object.defineProperty(globalThis, 'indexedDB', { value: factory, configurable: true, writable: true })
-  try {
-    return open()
-  } finally {
-    if (previous) Object.defineProperty(globalThis, 'indexedDB', previous)
-    else delete (globalThis as { indexedDB?: IDBFactory }).indexedDB
-  }
-}
+const blockedError = (): DOMException => invalidState('the database upgrade is blocked by another tab')
 
 const isConnectionLost = (error: unknown): boolean => {
   const name = (error as { name?: string } | null)?.name
