@@ -1,5 +1,5 @@
 import { wrap, type DBSchema, type IDBPDatabase } from 'idb'
-import type { StorageAdapter, StoredDocument } from './types.js'
+import type { PendingEntry, StorageAdapter, StoredDocument } from './types.js'
 
 /** Bump with an `upgrade` step whenever the stores change shape. */
 export const SCHEMA_VERSION = 1
@@ -128,22 +128,17 @@ export const createIndexedDbStorage = (options: IndexedDbStorageOptions = {}): S
       ])
       return {
         log: log.map(({ key, update }) => ({ key: key!, update })),
-        pending: pending.map(({ key, update, changes }) => ({ key: key!, update, changes })),
+        pending: pendingOf(pending),
       }
     }),
-    loadPending: (docId) => run(async (db) => {
-      const pending = await db.getAllFromIndex('pending', 'docId', docId)
-      return pending.map(({ key, update, changes }) => ({ key: key!, update, changes }))
-    }),
+    loadPending: (docId) => run(async (db) => pendingOf(await db.getAllFromIndex('pending', 'docId', docId))),
     write: (docId, write) => run(async (db) => {
       const tx = db.transaction(['updates', 'pending'], 'readwrite', { durability })
-      const updates = tx.objectStore('updates')
       const pending = tx.objectStore('pending')
-      const requests: Array<Promise<unknown>> = write.log.map((update) => updates.add({ docId, update }))
-      const keys = write.pending.map(({ update, changes }) => pending.add({ docId, update, changes }))
-      for (const key of write.acked) requests.push(pending.delete(key))
-      const [assigned] = await Promise.all([Promise.all(keys), Promise.all(requests), tx.done])
-      return assigned
+      const log = write.log.map((update) => tx.objectStore('updates').add({ docId, update }))
+      const keys = Promise.all(write.pending.map(({ update, changes }) => pending.add({ docId, update, changes })))
+      await Promise.all([...log, keys, ...write.acked.map((key) => pending.delete(key)), tx.done])
+      return keys
     }),
     replace: (docId, keys, merged) => run(async (db) => {
       const tx = db.transaction('updates', 'readwrite', { durability })
@@ -152,9 +147,9 @@ export const createIndexedDbStorage = (options: IndexedDbStorageOptions = {}): S
     }),
     clear: (docId) => run(async (db) => {
       const tx = db.transaction(['updates', 'pending'], 'readwrite', { durability })
-      const deleteAll = async (store: 'updates' | 'pending') => {
-        const index = tx.objectStore(store).index('docId')
-        for (let cursor = await index.openCursor(docId); cursor; cursor = await cursor.continue()) await cursor.delete()
+      const deleteAll = async (name: 'updates' | 'pending') => {
+        const store = tx.objectStore(name)
+        await Promise.all((await store.index('docId').getAllKeys(docId)).map((key) => store.delete(key)))
       }
       await Promise.all([deleteAll('updates'), deleteAll('pending'), tx.done])
     }),
@@ -166,6 +161,10 @@ export const createIndexedDbStorage = (options: IndexedDbStorageOptions = {}): S
     },
   }
 }
+
+/** Stored rows as `PendingEntry`s, without the document id. */
+const pendingOf = (rows: Array<DriftlessSchema['pending']['value']>): PendingEntry[] =>
+  rows.map(({ key, update, changes }) => ({ key: key!, update, changes }))
 
 const invalidState = (message: string): DOMException => new DOMException(message, 'InvalidStateError')
 
