@@ -53,12 +53,11 @@ export const ErrorCode = {
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 
-const errorNames = new Map<number, string>(Object.entries(ErrorCode).map(([name, code]) => [code, name]))
-
 /** The constant's name for a code (`'readOnly'` for 7), or `'unknown'`. */
-export const errorCodeName = (code: number): string => errorNames.get(code) ?? 'unknown'
+export const errorCodeName = (code: number): string =>
+  Object.keys(ErrorCode).find((name) => ErrorCode[name as keyof typeof ErrorCode] === code) ?? 'unknown'
 
-export const isErrorCode = (code: number): code is ErrorCode => errorNames.has(code)
+export const isErrorCode = (code: number): code is ErrorCode => Object.values<number>(ErrorCode).includes(code)
 
 /**
  * Websocket close codes the relay uses. 1000–1015 are the standard ones; 4000–4999 are Driftless's own.
