@@ -50,19 +50,15 @@ export const relayError = (code: number, text: string): ReplicaError => new Repl
   `relay: ${errorCodeName(code)}: ${text}`,
 )
 
-const storageUnavailableNames = new Set(['InvalidStateError', 'UnknownError', 'AbortError', 'VersionError', 'TransactionInactiveError'])
-
 /** Maps whatever IndexedDB (or a custom adapter) threw to a typed error. */
 export const toStorageError = (error: unknown): ReplicaError => {
   if (error instanceof ReplicaError) return error
-  const name = error instanceof Error || isDomException(error) ? (error as Error).name : ''
+  // DOMExceptions are not Errors everywhere; their name says what failed (VersionError, InvalidStateError…).
+  const name = (error as { name?: unknown } | null)?.name
   const message = error instanceof Error ? error.message : String(error)
   if (name === 'QuotaExceededError' || /quota/i.test(message)) {
     return new ReplicaError('storage-quota', `local storage is full: ${message}`, { cause: error })
   }
-  const why = storageUnavailableNames.has(name) ? `${name}: ${message}` : message
+  const why = typeof name === 'string' && name !== '' && name !== 'Error' ? `${name}: ${message}` : message
   return new ReplicaError('storage-unavailable', `local storage failed: ${why}`, { cause: error })
 }
-
-const isDomException = (value: unknown): boolean =>
-  typeof value === 'object' && value !== null && 'name' in value && 'message' in value
