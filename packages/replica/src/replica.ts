@@ -108,10 +108,7 @@ export class Replica {
     if (urls.length > 0 && !WebSocketImpl) {
       this.#unreachable = new ReplicaError('websocket-missing', 'no WebSocket here: pass the `WebSocket` option (Node: `ws`); the replica works locally meanwhile')
     } else if (urls.length > 0 || share) {
-      this.#link = acquireLink(prefix, share, {
-        urls, token: options.token, WebSocket: WebSocketImpl!, backoff: options.backoff,
-        heartbeat: options.heartbeat, refreshBeforeMs: options.refreshBeforeMs,
-      })
+      this.#link = acquireLink(prefix, share, { ...options, urls, WebSocket: WebSocketImpl! })
       this.#link.on('leader', (isLeader) => this.#events.emit('leader', isLeader))
     }
     this.persisted = requestPersistence()
