@@ -1,58 +1,50 @@
-import type { LogEntry, PendingEntry, StorageAdapter, StorageWrite, StoredDocument } from './types.js'
+import type { StorageAdapter, StoredDocument } from './types.js'
 
 /**
  * Keeps documents in memory, for Node and tests. Share one instance between replicas to simulate a reload
  * (open a replica, close it, open another on the same adapter).
  */
 export const createMemoryStorage = (): StorageAdapter => {
-  const logs = new Map<string, LogEntry[]>()
-  const pendings = new Map<string, PendingEntry[]>()
+  const docs = new Map<string, StoredDocument>()
   let nextKey = 1
   let closed = false
   const check = () => {
     if (closed) throw new DOMException('the storage is closed', 'InvalidStateError')
   }
-  const listOf = <T>(map: Map<string, T[]>, docId: string): T[] => {
-    let list = map.get(docId)
-    if (!list) map.set(docId, (list = []))
-    return list
+  const stored = (docId: string): StoredDocument => {
+    check()
+    let doc = docs.get(docId)
+    if (!doc) docs.set(docId, (doc = { log: [], pending: [] }))
+    return doc
   }
   return {
-    async load(docId): Promise<StoredDocument> {
-      check()
-      return { log: [...(logs.get(docId) ?? [])], pending: [...(pendings.get(docId) ?? [])] }
+    async load(docId) {
+      const { log, pending } = stored(docId)
+      return { log: [...log], pending: [...pending] }
     },
     async loadPending(docId) {
-      check()
-      return [...(pendings.get(docId) ?? [])]
+      return [...stored(docId).pending]
     },
-    async write(docId, write: StorageWrite) {
-      check()
-      const log = listOf(logs, docId)
-      for (const update of write.log) log.push({ key: nextKey++, update })
-      const pending = listOf(pendings, docId)
-      const keys = write.pending.map(({ update, changes }) => {
+    async write(docId, write) {
+      const doc = stored(docId)
+      for (const update of write.log) doc.log.push({ key: nextKey++, update })
+      const acked = new Set(write.acked)
+      doc.pending = doc.pending.filter(({ key }) => !acked.has(key))
+      return write.pending.map(({ update, changes }) => {
         const key = nextKey++
-        pending.push({ key, update, changes })
+        doc.pending.push({ key, update, changes })
         return key
       })
-      if (write.acked.length > 0) {
-        const acked = new Set(write.acked)
-        pendings.set(docId, pending.filter(({ key }) => !acked.has(key)))
-      }
-      return keys
     },
     async replace(docId, keys, merged) {
-      check()
+      const doc = stored(docId)
       const gone = new Set(keys)
-      const log = (logs.get(docId) ?? []).filter(({ key }) => !gone.has(key))
-      log.push({ key: nextKey++, update: merged })
-      logs.set(docId, log)
+      doc.log = doc.log.filter(({ key }) => !gone.has(key))
+      doc.log.push({ key: nextKey++, update: merged })
     },
     async clear(docId) {
       check()
-      logs.delete(docId)
-      pendings.delete(docId)
+      docs.delete(docId)
     },
     async close() {
       closed = true
