@@ -86,8 +86,8 @@ export class LocalStore extends Emitter<LocalStoreEvents> {
 
   /** Queues pending entries to add and delete; they join the next write, retried until committed. */
   writePending(write: PendingWrite): QueuedWrite {
-    let attempted: () => void = () => undefined
-    let committed: (keys: number[]) => void = () => undefined
+    let attempted!: () => void
+    let committed!: (keys: number[]) => void
     const queued: QueuedWrite = {
       attempted: new Promise<void>((resolve) => { attempted = resolve }),
       keys: new Promise<number[]>((resolve) => { committed = resolve }),

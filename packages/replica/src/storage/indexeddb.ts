@@ -54,7 +54,7 @@ export const createIndexedDbStorage = (options: IndexedDbStorageOptions = {}): S
     if (held) return Promise.reject(blockedError())
     const factory = options.indexedDB ?? globalThis.indexedDB
     if (!factory) return Promise.reject(invalidState('IndexedDB is not available here'))
-    let refuse: (error: unknown) => void = () => undefined
+    let refuse!: (error: unknown) => void
     const blocked = new Promise<never>((_, reject) => { refuse = reject })
     const request = factory.open(name, SCHEMA_VERSION)
     request.onupgradeneeded = (event) => {
