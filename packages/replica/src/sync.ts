@@ -127,7 +127,7 @@ export class SyncSession extends Emitter<SyncEvents> {
   #sendChange(change: SealedChange): void {
     if (!this.#pending.has(change.seq)) return
     if (this.readOnly) {
-      this.emit('error', new ReplicaError('read-only', `"${this.#docId}" is read-only here: the change stays local`))
+      this.emit('error', new ReplicaError('read-only', `this token grants only reading "${this.#docId}": local changes stay local`))
       return
     }
     if (this.phase === 'live') this.#sendUpdate('update', change.update, [change.seq], false)
