@@ -132,7 +132,6 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
     }
     this.#socket = socket
     socket.binaryType = 'arraybuffer'
-    let welcomed = false
     socket.onopen = () => {
       this.#heartbeat = new Heartbeat(this.#options.heartbeat ?? {}, (nonce) => this.#sendRaw({ type: 'ping', nonce }), () => this.#drop())
       this.#sendRaw({ type: 'hello', version: PROTOCOL_VERSION, token })
@@ -146,12 +145,10 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
       if (!result.ok) return // a newer relay's message we cannot read: ignore it rather than die
       const message = result.message
       if (message.type === 'welcome') {
+        // Also the answer to each `auth`: the socket is open already then.
         this.#scheduleRefresh(message.expiresAt)
-        if (!welcomed) {
-          welcomed = true
-          this.#backoff.reset()
-          this.#setState('open')
-        }
+        this.#backoff.reset()
+        this.#setState('open')
       } else if (message.type === 'error' && message.docId === '') {
         this.#connectionError(message.code, message.message)
         this.emit('message', message)
