@@ -208,8 +208,7 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
     if (!socket) return
     this.#teardown()
     try { socket.close(1000) } catch { /* already closed */ }
-    if (this.#wanted) this.#retryLater()
-    else this.#setState('offline')
+    this.#retryLater()
   }
 
   #teardown(): void {
@@ -222,6 +221,7 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
     this.#refreshTimer = undefined
   }
 
+  /** Offline now; back with backoff if the connection is still wanted. */
   #retryLater(): void {
     this.#setState('offline')
     if (!this.#wanted || this.#retryTimer) return
