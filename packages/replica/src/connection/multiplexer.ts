@@ -44,25 +44,23 @@ export class Multiplexer {
   readonly #acks = new Map<number, { client: Client; ackId: number }>()
   readonly #awaiting = new Map<string, Awaiting>()
   #nextAckId = 1
-  readonly #off: Array<() => void>
+  /** Ours alone: destroying it also drops the listeners set here. */
   readonly #connection: RelayConnection
 
   constructor(connection: RelayConnection) {
     this.#connection = connection
-    this.#off = [
-      connection.on('state', (state) => {
-        if (state !== 'open') {
-          // Answers of a lost socket never come; clients resend and subscribe again.
-          this.#acks.clear()
-          this.#awaiting.clear()
-        }
-        for (const client of [...this.#clients]) client.handlers.state(state)
-      }),
-      connection.on('message', (message) => this.#route(message)),
-      connection.on('error', (error) => {
-        for (const client of [...this.#clients]) client.handlers.error(error)
-      }),
-    ]
+    connection.on('state', (state) => {
+      if (state !== 'open') {
+        // Answers of a lost socket never come; clients resend and subscribe again.
+        this.#acks.clear()
+        this.#awaiting.clear()
+      }
+      for (const client of [...this.#clients]) client.handlers.state(state)
+    })
+    connection.on('message', (message) => this.#route(message))
+    connection.on('error', (error) => {
+      for (const client of [...this.#clients]) client.handlers.error(error)
+    })
   }
 
   attach(docId: string, handlers: PortHandlers): DocPort {
@@ -88,7 +86,6 @@ export class Multiplexer {
   }
 
   destroy(): void {
-    for (const off of this.#off) off()
     this.#clients.clear()
     this.#connection.destroy()
   }
