@@ -270,7 +270,6 @@ export class Replica {
 
   #restoreLater(backoff: Backoff): void {
     this.#restoreTimer = setTimeout(() => {
-      this.#restoreTimer = undefined
       if (this.#closed) return
       void this.#restore().then((done) => { if (!done && !this.#closed) this.#restoreLater(backoff) })
     }, backoff.next() + 100)

@@ -218,7 +218,6 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
     this.#heartbeat?.stop()
     this.#heartbeat = undefined
     clearTimeout(this.#refreshTimer)
-    this.#refreshTimer = undefined
   }
 
   /** Offline now; back with backoff if the connection is still wanted. */
@@ -234,7 +233,6 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
 
   #scheduleRefresh(expiresAt: number): void {
     clearTimeout(this.#refreshTimer)
-    this.#refreshTimer = undefined
     if (expiresAt === 0 || typeof this.#options.token !== 'function') return
     const lifetime = expiresAt * 1000 - Date.now()
     const before = Math.min(this.#options.refreshBeforeMs ?? 30_000, lifetime / 2)
