@@ -147,8 +147,8 @@ export const createIndexedDbStorage = (options: IndexedDbStorageOptions = {}): S
     }),
     clear: (docId) => run(async (db) => {
       const tx = db.transaction(['updates', 'pending'], 'readwrite', { durability })
-      const deleteAll = async (name: 'updates' | 'pending') => {
-        const store = tx.objectStore(name)
+      const deleteAll = async (which: 'updates' | 'pending') => {
+        const store = tx.objectStore(which)
         await Promise.all((await store.index('docId').getAllKeys(docId)).map((key) => store.delete(key)))
       }
       await Promise.all([deleteAll('updates'), deleteAll('pending'), tx.done])
