@@ -67,7 +67,14 @@ export class Room {
   private outboxFlush: { timer: NodeJS.Immediate; kind: 'immediate' } | { timer: NodeJS.Timeout; kind: 'timeout' } | null = null
   private lastFanOut = -Infinity
 
-  constructor(readonly docId: string, awarenessLimits?: AwarenessLimits, private readonly logger?: Logger) {
+  /**
+   * `committing`: whether updates of this document are queued for or inside a commit, whose landing sends the
+   * outbox (`Rooms.fanOutNow`) together with their acks.
+   */
+  constructor(
+    readonly docId: string, awarenessLimits?: AwarenessLimits, private readonly logger?: Logger,
+    private readonly committing: () => boolean = () => false,
+  ) {
     this.awareness = new AwarenessStates(awarenessLimits)
     this.ready = new Promise<void>((resolve, reject) => {
       this.resolveReady = resolve
@@ -159,12 +166,20 @@ export class Room {
     this.sendToAll(merged, soleOrigin, dUpdateFrame, yUpdateFrame)
   }
 
-  /** At the end of this turn, or FANOUT_INTERVAL_MS after the last fan-out if that is later. */
+  /**
+   * At the end of this turn, or FANOUT_INTERVAL_MS after the last fan-out if that is later. A busy document
+   * whose updates are being committed waits for that commit instead (it starts within an interval too): its
+   * landing sends the outbox in the turn the acks leave, so a writer gets both in one write rather than two.
+   * The timer then only covers a commit slower than an interval.
+   */
   private scheduleFanOut(): void {
     const wait = this.lastFanOut + FANOUT_INTERVAL_MS - performance.now()
-    this.outboxFlush = wait <= 0
-      ? { timer: setImmediate(() => this.flushOutbox()), kind: 'immediate' }
-      : { timer: setTimeout(() => this.flushOutbox(), wait), kind: 'timeout' }
+    if (wait <= 0) {
+      this.outboxFlush = { timer: setImmediate(() => this.flushOutbox()), kind: 'immediate' }
+      return
+    }
+    const timeout = this.committing() ? wait + FANOUT_INTERVAL_MS : wait
+    this.outboxFlush = { timer: setTimeout(() => this.flushOutbox(), timeout), kind: 'timeout' }
   }
 
   /**

@@ -55,7 +55,7 @@ export class Rooms {
   join(docId: string, subscriber: Subscriber): Room {
     let room = this.rooms.get(docId)
     if (room === undefined) {
-      room = new Room(docId, this.deps.awareness, this.deps.logger)
+      room = new Room(docId, this.deps.awareness, this.deps.logger, () => this.deps.commits.hasPending(docId))
       this.rooms.set(docId, room)
       void this.load(room)
     }
@@ -81,16 +81,19 @@ export class Rooms {
     room.evictTimer.unref()
   }
 
-  /** Takes a client's (already checked) update: fan-out now, broker, then the commit queue for the ack. */
+  /**
+   * Takes a client's (already checked) update: the commit queue (for the ack), fan-out, broker. Queued for
+   * commit first, so that the room knows a commit will carry its fan-out.
+   */
   accept(
     room: Room, update: Uint8Array, origin: Subscriber, target: AckTarget | null, ackId: number,
     commitOrigin: CommitOrigin = clientOrigin(origin), author?: string,
   ): void {
+    this.deps.commits.enqueue(room.docId, update, target, ackId, commitOrigin, author)
     room.add(update, origin)
     this.deps.broker.publish(room.docId, update).catch((error: unknown) => {
       this.deps.logger.warn({ err: error, docId: room.docId }, 'broker publish failed')
     })
-    this.deps.commits.enqueue(room.docId, update, target, ackId, commitOrigin, author)
   }
 
   /**

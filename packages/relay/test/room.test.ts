@@ -116,6 +116,33 @@ describe('room fan-out pacing', () => {
     vi.advanceTimersToNextTimer()
     expect(c.updates).toHaveLength(3)
   })
+
+  it('holds a busy document\'s fan-out for the commit that carries it, and sends it one interval late without one', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'performance'] })
+    let committing = true
+    const room = new Room('d', undefined, undefined, () => committing)
+    const [a, c] = [listener(), listener()]
+    room.subscribers.add(a).add(c)
+    room.add(edit('x'), a)
+    vi.advanceTimersToNextTimer() // a quiet document: the end of the turn, commit or not
+    expect(c.updates).toHaveLength(1)
+    room.add(edit('y'), a)
+    vi.advanceTimersByTime(FANOUT_INTERVAL_MS)
+    expect(c.updates).toHaveLength(1)
+    room.flushOutbox() // the commit landed (Rooms.fanOutNow)
+    expect(textOf(c.updates.slice(1))).toBe('y')
+    // A commit slower than an interval holds the fan-out one interval more, no longer.
+    room.add(edit('z'), a)
+    vi.advanceTimersByTime(2 * FANOUT_INTERVAL_MS - 1)
+    expect(c.updates).toHaveLength(2)
+    vi.advanceTimersByTime(1)
+    expect(textOf(c.updates.slice(2))).toBe('z')
+    // With nothing being committed (updates from another node), a busy document keeps the plain pacing.
+    committing = false
+    room.add(edit('w'), a)
+    vi.advanceTimersByTime(FANOUT_INTERVAL_MS)
+    expect(textOf(c.updates.slice(3))).toBe('w')
+  })
 })
 
 describe('room state', () => {
