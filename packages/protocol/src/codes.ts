@@ -53,11 +53,15 @@ export const ErrorCode = {
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 
-/** The constant's name for a code (`'readOnly'` for 7), or `'unknown'`. */
-export const errorCodeName = (code: number): string =>
-  Object.keys(ErrorCode).find((name) => ErrorCode[name as keyof typeof ErrorCode] === code) ?? 'unknown'
+/** Code → name, built on first use: nothing runs at import, and the relay's every refusal is one lookup. */
+let errorNames: Map<number, string> | undefined
+const names = (): Map<number, string> =>
+  (errorNames ??= new Map(Object.entries(ErrorCode).map(([name, code]) => [code, name])))
 
-export const isErrorCode = (code: number): code is ErrorCode => Object.values<number>(ErrorCode).includes(code)
+/** The constant's name for a code (`'readOnly'` for 7), or `'unknown'`. */
+export const errorCodeName = (code: number): string => names().get(code) ?? 'unknown'
+
+export const isErrorCode = (code: number): code is ErrorCode => names().has(code)
 
 /**
  * Websocket close codes the relay uses. 1000–1015 are the standard ones; 4000–4999 are Driftless's own.

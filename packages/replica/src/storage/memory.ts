@@ -17,13 +17,18 @@ export const createMemoryStorage = (): StorageAdapter => {
     if (!doc) docs.set(docId, (doc = { log: [], pending: [] }))
     return doc
   }
+  /** A document's entries, without keeping a record for one never written. */
+  const read = (docId: string): StoredDocument => {
+    check()
+    return docs.get(docId) ?? { log: [], pending: [] }
+  }
   return {
     async load(docId) {
-      const { log, pending } = stored(docId)
+      const { log, pending } = read(docId)
       return { log: [...log], pending: [...pending] }
     },
     async loadPending(docId) {
-      return [...stored(docId).pending]
+      return [...read(docId).pending]
     },
     async write(docId, write) {
       const doc = stored(docId)
