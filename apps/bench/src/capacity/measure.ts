@@ -4,7 +4,7 @@ import type { CapacityConfig } from '../config.js'
 import { largeUpdatePath } from '../large-update.js'
 import { startServer, type ServerKind, type ServerProcess } from '../proc/server-process.js'
 import { tempDir } from '../scenario.js'
-import { median, percentile } from '../stats.js'
+import { percentile } from '../stats.js'
 import { sleep } from '../wait.js'
 import type { LoadReport } from './commands.js'
 import type { LoadProcess } from './load-process.js'
@@ -31,8 +31,29 @@ const PROBE_INTERVAL_MS = 100
  * peers have no such limit.
  */
 const RELAY_ARGS = ['--max-messages-per-second', '5000']
-/** Fresh servers each per-unit memory phase is read on, per repetition (see `runMemory`). */
-const MEMORY_READINGS = 2
+/**
+ * Node flags of every server in the memory phases. V8 sizes its young generation by how much survives
+ * (semi-spaces from 1 up to 16 MiB) and its memory reducer shrinks it again once the heap idles: each change
+ * moves RSS by megabytes, more than 500 idle connections cost, and a reading that straddled one read Driftless's
+ * idle connections at 1.3 or 11 KiB. With the semi-spaces fixed at 1 MiB, RSS follows what the units keep.
+ * The same for all three systems; the CPU steps run with V8's defaults.
+ */
+const MEMORY_NODE_ARGS = ['--min-semi-space-size=1', '--max-semi-space-size=1']
+/**
+ * Idle connections are opened this many at a time, each batch followed by a full GC. Opened 500 at once, what
+ * the second 500 added to Driftless's RSS read 1.3–3.1 KiB per connection while its V8 old space grew 3.5 KB
+ * per connection: the first burst's garbage had left pages that the second filled without growing RSS, by an
+ * amount that changed from run to run.
+ */
+export const IDLE_BATCH = 100
+/**
+ * The middle reading of a per-unit phase waits until the server is this old. V8's memory reducer first runs
+ * about 8 s after an isolate starts and gives back pages it no longer needs; in Driftless it does so in the
+ * SQLite writer thread's isolate too, which the harness's full GC does not reach: 1.1–1.9 MiB left RSS at
+ * that moment, so a phase that straddled it read a negative cost per connection (with in-memory storage, no
+ * writer thread, the same readings grew steadily).
+ */
+export const V8_MEMORY_REDUCER_MS = 10_000
 
 /** Lets a fresh server finish starting (lazy imports, first GC) before its idle RSS is read. */
 const WARM_MS = 1_000
@@ -193,12 +214,13 @@ export const runMemory = async (
   const protocol = PROTOCOL[system]
   const { connections, docs } = config.manyDocs
   const result: MemoryResult = { failures: [] }
-  const phase = async (name: string, measure: (server: ServerProcess, idle: number) => Promise<void>): Promise<void> => {
+  const phase = async (name: string, measure: (server: ServerProcess, idle: number, startedAt: number) => Promise<void>): Promise<void> => {
     try {
       await withServer(system, pins, async (server) => {
+        const startedAt = performance.now()
         await sleep(WARM_MS)
-        await measure(server, await settledRss(server))
-      }, nodeArgs)
+        await measure(server, await settledRss(server), startedAt)
+      }, [...MEMORY_NODE_ARGS, ...(nodeArgs ?? [])])
     } catch (error) {
       result.failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`)
     } finally {
@@ -210,44 +232,38 @@ export const runMemory = async (
     return settledRss(server)
   }
   // Units are added in two halves, RSS read after each: the second half's growth is what one more unit costs.
-  // The first half also pays what a fresh process pays once, whatever the count (V8's young generation,
-  // committed at start but made resident by the first burst of work; code compiled for the new paths): with a
-  // fifth first, instead of a half, the second part still paid it (idle connections read 14–15 KiB, not 2).
-  const inHalves = async (server: ServerProcess, idle: number, units: number, add: (first: number, count: number) => Promise<number>) => {
-    const half = Math.floor(units / 2)
-    let sockets = await add(0, half)
-    const middle = await loaded(server)
-    sockets += await add(half, units - half)
-    const after = await loaded(server)
-    return { marginalKiB: (after - middle) / (units - half) / 1024, fromIdleKiB: (after - idle) / units / 1024, sockets }
+  // The first half also pays what a fresh process pays once, whatever the count (code compiled for the new
+  // paths, heap pages V8 commits as the heap grows): with a fifth first, instead of a half, the second part still
+  // paid it (idle connections read 14–15 KiB, not 2).
+  const inHalves = async (name: string, units: number, add: (server: ServerProcess, first: number, count: number) => Promise<number>) => {
+    let read: { marginalKiB: number; fromIdleKiB: number; sockets: number } | undefined
+    await phase(name, async (server, idle, startedAt) => {
+      const half = Math.floor(units / 2)
+      let sockets = await add(server, 0, half)
+      await sleep(startedAt + V8_MEMORY_REDUCER_MS - performance.now())
+      const middle = await loaded(server)
+      sockets += await add(server, half, units - half)
+      const after = await loaded(server)
+      read = { marginalKiB: (after - middle) / (units - half) / 1024, fromIdleKiB: (after - idle) / units / 1024, sockets }
+    })
+    return read
   }
   const socketsOf = (report: LoadReport): number => (report.type === 'done' ? report.sockets : 0)
-  // Each per-unit phase is read on MEMORY_READINGS fresh servers, taking the median (for two, their mean): an
-  // idle Driftless connection costs about 1 KiB and an open document about 3, and a few heap pages more or less
-  // in one reading made two repetitions read 1.09 and 2.22 KiB per connection, 2.5 and 4.8 per document.
-  const readings = async (name: string, units: number, add: (server: ServerProcess, first: number, count: number) => Promise<LoadReport>) => {
-    const read: { marginalKiB: number; fromIdleKiB: number; sockets: number }[] = []
-    for (let reading = 0; reading < MEMORY_READINGS; reading++) {
-      await phase(name, async (server, idle) => {
-        read.push(await inHalves(server, idle, units, async (first, count) => socketsOf(await add(server, first, count))))
-      })
-    }
-    if (read.length === 0) return undefined
-    return {
-      marginalKiB: median(read.map((r) => r.marginalKiB)),
-      fromIdleKiB: median(read.map((r) => r.fromIdleKiB)),
-      sockets: read[0]!.sockets,
-    }
-  }
-  const perDoc = await readings('many documents', docs, (server, firstDoc, count) =>
-    load.request({ type: 'many-docs', protocol, url: server.url, connections, docs: count, firstDoc }))
+  const perDoc = await inHalves('many documents', docs, async (server, firstDoc, count) =>
+    socketsOf(await load.request({ type: 'many-docs', protocol, url: server.url, connections, docs: count, firstDoc })))
   if (perDoc) {
     result.perDocKiB = perDoc.marginalKiB
     result.perDocFromIdleKiB = perDoc.fromIdleKiB
     result.sockets = perDoc.sockets
   }
-  const perConnection = await readings('idle connections', config.idleConnections, (server, _first, count) =>
-    load.request({ type: 'idle', protocol, url: server.url, connections: count }))
+  const perConnection = await inHalves('idle connections', config.idleConnections, async (server, _first, count) => {
+    let sockets = 0
+    for (let opened = 0; opened < count; opened += IDLE_BATCH) {
+      sockets += socketsOf(await load.request({ type: 'idle', protocol, url: server.url, connections: Math.min(IDLE_BATCH, count - opened) }))
+      await server.collectGarbage()
+    }
+    return sockets
+  })
   if (perConnection) {
     result.perConnectionKiB = perConnection.marginalKiB
     result.perConnectionFromIdleKiB = perConnection.fromIdleKiB
