@@ -42,6 +42,14 @@ export interface CapacityConfig {
   /** Many documents on few sockets: `connections` clients, each holding the same `docs` documents. */
   manyDocs: { connections: number; docs: number }
   idleConnections: number
+  /**
+   * A memory phase's middle reading waits until its server is this old. V8's memory reducer first runs about
+   * 8 s after an isolate starts and gives back pages it no longer needs; in Driftless it does so in the SQLite
+   * writer thread's isolate too, which the harness's full GC does not reach: 1.1–1.9 MiB left RSS at that
+   * moment, so a phase that straddled it read a negative cost per connection (with in-memory storage, no
+   * writer thread, the same readings grew steadily).
+   */
+  memorySettledAfterMs: number
 }
 
 export const FULL: BenchConfig = {
@@ -59,7 +67,7 @@ export const FULL: BenchConfig = {
   scaleOut: { clients: 20, rounds: 200, editMs: 1_000 },
   capacity: {
     repetitions: 2, subscribers: [50, 500], writers: 64, observers: 2, probes: 4, firstRate: 50, lastRate: 204_800, stepMs: 1_000, heldFrom: 400, heldStepMs: 4_000,
-    manyDocs: { connections: 10, docs: 1_000 }, idleConnections: 1_000,
+    manyDocs: { connections: 10, docs: 1_000 }, idleConnections: 1_000, memorySettledAfterMs: 10_000,
   },
 }
 
@@ -78,6 +86,6 @@ export const QUICK: BenchConfig = {
   scaleOut: { clients: 10, rounds: 30, editMs: 500 },
   capacity: {
     repetitions: 1, subscribers: [10, 50], writers: 4, observers: 2, probes: 2, firstRate: 400, lastRate: 3_200, stepMs: 400, heldFrom: 400, heldStepMs: 400,
-    manyDocs: { connections: 2, docs: 50 }, idleConnections: 50,
+    manyDocs: { connections: 2, docs: 50 }, idleConnections: 50, memorySettledAfterMs: 0,
   },
 }

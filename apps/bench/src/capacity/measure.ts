@@ -46,14 +46,6 @@ const MEMORY_NODE_ARGS = ['--min-semi-space-size=1', '--max-semi-space-size=1']
  * amount that changed from run to run.
  */
 export const IDLE_BATCH = 100
-/**
- * The middle reading of a per-unit phase waits until the server is this old. V8's memory reducer first runs
- * about 8 s after an isolate starts and gives back pages it no longer needs; in Driftless it does so in the
- * SQLite writer thread's isolate too, which the harness's full GC does not reach: 1.1–1.9 MiB left RSS at
- * that moment, so a phase that straddled it read a negative cost per connection (with in-memory storage, no
- * writer thread, the same readings grew steadily).
- */
-export const V8_MEMORY_REDUCER_MS = 10_000
 
 /** Lets a fresh server finish starting (lazy imports, first GC) before its idle RSS is read. */
 const WARM_MS = 1_000
@@ -240,7 +232,7 @@ export const runMemory = async (
     await phase(name, async (server, idle, startedAt) => {
       const half = Math.floor(units / 2)
       let sockets = await add(server, 0, half)
-      await sleep(startedAt + V8_MEMORY_REDUCER_MS - performance.now())
+      await sleep(startedAt + config.memorySettledAfterMs - performance.now())
       const middle = await loaded(server)
       sockets += await add(server, half, units - half)
       const after = await loaded(server)

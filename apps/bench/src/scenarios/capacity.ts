@@ -4,6 +4,7 @@ import { SYSTEM_LABELS, type SystemName } from '../model.js'
 import type { Scenario, SystemSamples } from '../scenario.js'
 import { repeatAlternating, rowFrom } from '../scenario.js'
 import { startLoadProcess } from '../capacity/load-process.js'
+import { pinThisProcess } from '../proc/affinity.js'
 import { CAPACITY_SYSTEMS, runMemory, runSteps, type CapacitySystem, type Pins } from '../capacity/measure.js'
 import { capacityMethod, repeatabilityRow, stepTables } from '../capacity/report.js'
 import { capacityOf, commonStep, cpuBoundCapacity, cpuPerDeliveredEdit, type StepResult } from '../capacity/steps.js'
@@ -31,6 +32,7 @@ export const capacity: Scenario = {
     const loads: { repetition: number; system: CapacitySystem; load: number[] }[] = []
     const failures: string[] = []
     const load = { bulk: startLoadProcess(PINS.load), probes: startLoadProcess(PINS.load) }
+    const unpin = pinThisProcess(PINS.load)
     let results: Map<CapacitySystem, SystemSamples>
     try {
       const repeated = { ...context, config: { ...context.config, repetitions: config.repetitions } }
@@ -58,6 +60,7 @@ export const capacity: Scenario = {
         return values
       })
     } finally {
+      unpin()
       await Promise.all([load.bulk.stop(), load.probes.stop()])
     }
     const [few, many] = config.subscribers as [number, number]
