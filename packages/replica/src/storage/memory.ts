@@ -11,16 +11,16 @@ export const createMemoryStorage = (): StorageAdapter => {
   const check = () => {
     if (closed) throw new DOMException('the storage is closed', 'InvalidStateError')
   }
-  const stored = (docId: string): StoredDocument => {
-    check()
-    let doc = docs.get(docId)
-    if (!doc) docs.set(docId, (doc = { log: [], pending: [] }))
-    return doc
-  }
   /** A document's entries, without keeping a record for one never written. */
   const read = (docId: string): StoredDocument => {
     check()
     return docs.get(docId) ?? { log: [], pending: [] }
+  }
+  /** A document's entries, kept from now on: for writes. */
+  const stored = (docId: string): StoredDocument => {
+    const doc = read(docId)
+    docs.set(docId, doc)
+    return doc
   }
   return {
     async load(docId) {
