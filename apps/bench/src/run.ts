@@ -104,12 +104,14 @@ for (const scenario of scenarios) {
       })
     } else {
       results.rows.push(...judged)
-      results.methods.push({ scenario: scenario.id, title: scenario.title, text: method })
+      results.methods.push({ scenario: scenario.id, title: scenario.title, text: method, durationSeconds: (performance.now() - began) / 1000 })
     }
   } catch (error) {
     const message = error instanceof Error ? error.stack ?? error.message : String(error)
     log(`${scenario.id} failed: ${message}`)
-    results.methods.push({ scenario: scenario.id, title: scenario.title, text: `**Failed:** ${message.split('\n')[0] ?? ''}` })
+    results.methods.push({
+      scenario: scenario.id, title: scenario.title, text: `**Failed:** ${message.split('\n')[0] ?? ''}`, durationSeconds: (performance.now() - began) / 1000,
+    })
   }
   log(`${scenario.id} took ${((performance.now() - began) / 1000).toFixed(1)} s`)
   write()

@@ -15,8 +15,8 @@ export interface RunResults {
   /** False while the run is still going (or was cut short): the report then holds only the scenarios done. */
   complete?: boolean
   rows: MetricRow[]
-  /** Per scenario: how it was measured (parameters and method), shown under the table. */
-  methods: { scenario: string; title: string; text: string }[]
+  /** Per scenario: how it was measured (parameters and method) and how long it took, shown under the table. */
+  methods: { scenario: string; title: string; text: string; durationSeconds?: number }[]
   /** Standalone scenarios, each under its own dated heading (they may come from a later run than the rest). */
   sections?: StandaloneSection[]
 }
@@ -36,6 +36,9 @@ export interface StandaloneSection {
   method: string
   details?: string
 }
+
+/** "Took 285 s. ", so the run's time budget can be followed scenario by scenario; nothing for older results. */
+const tookText = (seconds: number | undefined): string => (seconds === undefined ? '' : `Took ${Math.round(seconds)} s. `)
 
 const escapeCell = (text: string): string => text.replaceAll('|', '\\|').replaceAll('\n', ' ')
 
@@ -143,7 +146,7 @@ export const renderReadme = (results: RunResults): string => {
     ...(notJudged.length ? ['## Targets not judged', '', ...notJudged, ''] : []),
     '## How each scenario is measured',
     '',
-    ...results.methods.flatMap((x) => [`### ${x.title}`, '', x.text, '']),
+    ...results.methods.flatMap((x) => [`### ${x.title}`, '', `${tookText(x.durationSeconds)}${x.text}`, '']),
     ...(results.sections ?? []).flatMap(renderSection),
     '## Running',
     '',
