@@ -123,9 +123,13 @@ export class SyncSession extends Emitter<SyncEvents> {
     this.clear()
   }
 
-  /** A sealed local change, written locally: send it if the session is live and no acknowledged handshake covered it. */
+  /**
+   * A sealed local change, written locally: send it if the session is live and nothing sent on this connection
+   * already carries it. Its write can land after the handshake went out, and the handshake covers every change
+   * sealed before it: sending it again would reach every other device a second time, and be stored again there.
+   */
   #sendChange(change: SealedChange): void {
-    if (!this.#pending.has(change.seq)) return
+    if (!this.#pending.has(change.seq) || this.#carries(change.seq)) return
     if (this.readOnly) {
       this.emit('error', new ReplicaError('read-only', `this token grants only reading "${this.#docId}": local changes stay local`))
       return
@@ -155,6 +159,12 @@ export class SyncSession extends Emitter<SyncEvents> {
       this.#sendUpdate('sync-step-2', diff, this.#pending.covered(), true)
     }
     this.#checkSynced()
+  }
+
+  /** Whether an update awaiting its ack on this connection covers the change `seq`. */
+  #carries(seq: number): boolean {
+    for (const flight of this.#inFlight.values()) if (flight.seqs.includes(seq)) return true
+    return false
   }
 
   #sendUpdate(type: 'update' | 'sync-step-2', update: Uint8Array, seqs: number[], handshake: boolean): void {

@@ -11,6 +11,10 @@ const fakeRelay = () => {
   relays.push(relay)
   return relay
 }
+/** The text an update inserts, whatever it depends on. */
+const insertedText = (update: Uint8Array): string =>
+  Y.decodeUpdate(update).structs.map((struct) => (struct instanceof Y.Item && struct.content instanceof Y.ContentString ? struct.content.str : '')).join('')
+
 afterEach(async () => {
   await closeAll()
   for (const relay of relays.splice(0)) relay.dispose()
@@ -78,6 +82,31 @@ describe('replica against the relay model', () => {
     relay.releaseAcks()
     await done
     expect(a.pending).toBe(0)
+  })
+
+  it('a change whose local write lands after the handshake is sent once, in the handshake', async () => {
+    const relay = fakeRelay()
+    const inner = createMemoryStorage()
+    let release!: () => void
+    const written = new Promise<void>((resolve) => { release = resolve })
+    const storage: StorageAdapter = { ...inner, write: async (docId, w) => { await written; return inner.write(docId, w) } }
+    const a = replica({ relay: relay.url, storage, autoConnect: false })
+    await a.loaded
+    a.doc.getText('t').insert(0, 'once')
+    relay.holdAcks = true
+    a.connect()
+    await waitUntil(() => relay.text('doc') === 'once', 5_000, 'the handshake reached the relay')
+    // The write lands while the handshake awaits its ack.
+    release()
+    await a.whenSaved()
+    relay.holdAcks = false
+    relay.releaseAcks()
+    await a.whenSynced()
+    a.doc.getText('t').insert(4, ', after')
+    await a.whenSynced()
+    const sent = relay.received.flatMap((m) => (m.type === 'update' || m.type === 'sync-step-2' ? [insertedText(m.update)] : []))
+    expect(sent.filter((inserted) => inserted !== '')).toEqual(['once', ', after'])
+    expect(relay.text('doc')).toBe('once, after')
   })
 
   it('an edit made offline survives a reload and is synced on the next connection', async () => {

@@ -24,7 +24,7 @@ export interface PendingEvents {
   count(count: number): void
   /**
    * A change was sealed and its first write settled (committed or failed): it goes to the other tabs, and to
-   * the relay unless a handshake already covered it and was acknowledged (`has(seq)` is false then).
+   * the relay unless a handshake already covered it (in flight, or acknowledged: `has(seq)` is false then).
    */
   sealed(change: SealedChange): void
   /** This replica stored or deleted pending entries (after the write committed). */
