@@ -203,16 +203,19 @@ export class SyncSession extends Emitter<SyncEvents> {
         return
       default: {
         const error = relayError(code, text)
+        if (flight && error.code === 'relay-busy') this.#resendLater(ackId, flight)
         this.emit('error', error)
-        if (flight && error.code === 'relay-busy') this.#resendLater(flight)
       }
     }
   }
 
-  #resendLater(flight: InFlight): void {
+  /** Sends `flight` again after a backoff; until then it still counts as carrying its changes (`#carries`). */
+  #resendLater(ackId: number, flight: InFlight): void {
+    this.#inFlight.set(ackId, flight)
     const epoch = this.#epoch
     const timer = setTimeout(() => {
       this.#retryTimers.delete(timer)
+      this.#inFlight.delete(ackId)
       if (epoch !== this.#epoch || this.phase !== 'live') return // the next connection resends everything
       const seqs = flight.seqs.filter((seq) => this.#pending.has(seq))
       if (seqs.length === 0 && !flight.handshake) return

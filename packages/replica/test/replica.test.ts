@@ -109,6 +109,26 @@ describe('replica against the relay model', () => {
     expect(relay.text('doc')).toBe('once, after')
   })
 
+  it('a change whose local write lands while a refused handshake waits to be resent goes out once, in the resend', async () => {
+    const relay = fakeRelay()
+    const inner = createMemoryStorage()
+    let release!: () => void
+    const written = new Promise<void>((resolve) => { release = resolve })
+    const storage: StorageAdapter = { ...inner, write: async (docId, w) => { await written; return inner.write(docId, w) } }
+    const a = replica({ relay: relay.url, storage, autoConnect: false })
+    await a.loaded
+    a.doc.getText('t').insert(0, 'once')
+    relay.failCommits = 1
+    // The write lands as soon as the relay refuses the handshake, well before the resend (50 ms at the earliest).
+    a.on('error', (error) => { if (error.code === 'relay-busy') release() })
+    a.connect()
+    // Synced: the resent handshake was acknowledged.
+    await waitUntil(() => a.status === 'synced', 5_000, 'synced')
+    const sent = relay.received.flatMap((m) => (m.type === 'update' || m.type === 'sync-step-2' ? [insertedText(m.update)] : []))
+    // The refused handshake, then its resend.
+    expect(sent.filter((inserted) => inserted !== '')).toEqual(['once', 'once'])
+  })
+
   it('an edit made offline survives a reload and is synced on the next connection', async () => {
     const storage = createMemoryStorage()
     const relay = fakeRelay()
