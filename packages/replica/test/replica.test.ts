@@ -15,6 +15,22 @@ const fakeRelay = () => {
 const insertedText = (update: Uint8Array): string =>
   Y.decodeUpdate(update).structs.map((struct) => (struct instanceof Y.Item && struct.content instanceof Y.ContentString ? struct.content.str : '')).join('')
 
+/** What the replicas sent the relay, as the text each update inserts (updates that insert none left out). */
+const textsSent = (relay: FakeRelay): string[] =>
+  relay.received.flatMap((m) => (m.type === 'update' || m.type === 'sync-step-2' ? [insertedText(m.update)] : [])).filter((t) => t !== '')
+
+/** A replica, not yet connected, that typed "once" while its storage holds every write until `release()`. */
+const editedWhileWritesWait = async (relay: FakeRelay) => {
+  const inner = createMemoryStorage()
+  let release!: () => void
+  const written = new Promise<void>((resolve) => { release = resolve })
+  const storage: StorageAdapter = { ...inner, write: async (docId, w) => { await written; return inner.write(docId, w) } }
+  const a = replica({ relay: relay.url, storage, autoConnect: false })
+  await a.loaded
+  a.doc.getText('t').insert(0, 'once')
+  return { a, release }
+}
+
 afterEach(async () => {
   await closeAll()
   for (const relay of relays.splice(0)) relay.dispose()
@@ -86,13 +102,7 @@ describe('replica against the relay model', () => {
 
   it('a change whose local write lands after the handshake is sent once, in the handshake', async () => {
     const relay = fakeRelay()
-    const inner = createMemoryStorage()
-    let release!: () => void
-    const written = new Promise<void>((resolve) => { release = resolve })
-    const storage: StorageAdapter = { ...inner, write: async (docId, w) => { await written; return inner.write(docId, w) } }
-    const a = replica({ relay: relay.url, storage, autoConnect: false })
-    await a.loaded
-    a.doc.getText('t').insert(0, 'once')
+    const { a, release } = await editedWhileWritesWait(relay)
     relay.holdAcks = true
     a.connect()
     await waitUntil(() => relay.text('doc') === 'once', 5_000, 'the handshake reached the relay')
@@ -104,29 +114,21 @@ describe('replica against the relay model', () => {
     await a.whenSynced()
     a.doc.getText('t').insert(4, ', after')
     await a.whenSynced()
-    const sent = relay.received.flatMap((m) => (m.type === 'update' || m.type === 'sync-step-2' ? [insertedText(m.update)] : []))
-    expect(sent.filter((inserted) => inserted !== '')).toEqual(['once', ', after'])
+    expect(textsSent(relay)).toEqual(['once', ', after'])
     expect(relay.text('doc')).toBe('once, after')
   })
 
   it('a change whose local write lands while a refused handshake waits to be resent goes out once, in the resend', async () => {
     const relay = fakeRelay()
-    const inner = createMemoryStorage()
-    let release!: () => void
-    const written = new Promise<void>((resolve) => { release = resolve })
-    const storage: StorageAdapter = { ...inner, write: async (docId, w) => { await written; return inner.write(docId, w) } }
-    const a = replica({ relay: relay.url, storage, autoConnect: false })
-    await a.loaded
-    a.doc.getText('t').insert(0, 'once')
+    const { a, release } = await editedWhileWritesWait(relay)
     relay.failCommits = 1
     // The write lands as soon as the relay refuses the handshake, well before the resend (50 ms at the earliest).
     a.on('error', (error) => { if (error.code === 'relay-busy') release() })
     a.connect()
     // Synced: the resent handshake was acknowledged.
     await waitUntil(() => a.status === 'synced', 5_000, 'synced')
-    const sent = relay.received.flatMap((m) => (m.type === 'update' || m.type === 'sync-step-2' ? [insertedText(m.update)] : []))
     // The refused handshake, then its resend.
-    expect(sent.filter((inserted) => inserted !== '')).toEqual(['once', 'once'])
+    expect(textsSent(relay)).toEqual(['once', 'once'])
   })
 
   it('an edit made offline survives a reload and is synced on the next connection', async () => {
