@@ -11,14 +11,7 @@ const localOrigin = Symbol('textarea')
 export function bindTextarea(text: Y.Text, field: HTMLTextAreaElement, onRemote?: () => void): () => void {
   field.value = text.toString()
 
-  const onInput = (): void => {
-    const { start, removed, inserted } = changedRange(text.toString(), field.value, field.selectionEnd)
-    if (removed === 0 && inserted === '') return
-    text.doc?.transact(() => {
-      if (removed > 0) text.delete(start, removed)
-      if (inserted) text.insert(start, inserted)
-    }, localOrigin)
-  }
+  const onInput = (): void => applyFieldEdit(text, field.value, field.selectionEnd, localOrigin)
 
   const showRemote = (event: Y.YTextEvent): void => {
     if (event.transaction.origin === localOrigin) return
@@ -35,6 +28,16 @@ export function bindTextarea(text: Y.Text, field: HTMLTextAreaElement, onRemote?
     field.removeEventListener('input', onInput)
     text.unobserve(showRemote)
   }
+}
+
+/** Writes a field's new `value` into `text` as the one edit the user made, its caret now at `caret`. */
+export function applyFieldEdit(text: Y.Text, value: string, caret: number, origin?: unknown): void {
+  const { start, removed, inserted } = changedRange(text.toString(), value, caret)
+  if (removed === 0 && inserted === '') return
+  text.doc?.transact(() => {
+    if (removed > 0) text.delete(start, removed)
+    if (inserted) text.insert(start, inserted)
+  }, origin)
 }
 
 /**

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { changedRange, mapSelection, type Selection } from '../src/text-binding.js'
+import { applyFieldEdit, changedRange, mapSelection, type Selection } from '../src/text-binding.js'
 
 /** A text field bound to its own Y.Doc the way `bindTextarea` binds one, minus the DOM. */
 class Field {
@@ -45,11 +45,7 @@ class Field {
   }
 
   private input(): void {
-    const { start, removed, inserted } = changedRange(this.text.toString(), this.value, this.selection.end)
-    this.doc.transact(() => {
-      if (removed > 0) this.text.delete(start, removed)
-      if (inserted) this.text.insert(start, inserted)
-    })
+    applyFieldEdit(this.text, this.value, this.selection.end)
   }
 }
 
