@@ -62,9 +62,13 @@ export interface Pins { server: number; load: number }
 export interface LoadGenerators { bulk: LoadProcess; probes: LoadProcess }
 
 /** Runs `body` against a fresh, pinned server with persistence on, then stops it and deletes its data. */
-const withServer = async <T>(system: CapacitySystem, pins: Pins, body: (server: ServerProcess) => Promise<T>, nodeArgs?: string[]): Promise<T> => {
+const withServer = async <T>(
+  system: CapacitySystem, pins: Pins, body: (server: ServerProcess) => Promise<T>, nodeArgs?: string[], script?: string,
+): Promise<T> => {
   const data = tempDir('capacity')
-  const server = await startServer(SERVER[system], { dataDir: data.path, cpu: pins.server, relayArgs: RELAY_ARGS, ...(nodeArgs ? { nodeArgs } : {}) })
+  const server = await startServer(SERVER[system], {
+    dataDir: data.path, cpu: pins.server, relayArgs: RELAY_ARGS, ...(nodeArgs ? { nodeArgs } : {}), ...(script ? { script: { path: script, args: [] } } : {}),
+  })
   try {
     return await body(server)
   } finally {
@@ -196,23 +200,30 @@ export interface MemoryOptions {
   nodeArgs?: string[]
   /** How long the loaded server stays idle before its RSS is read (V8's memory reducer acts on idle heaps). @default 0 */
   quietMs?: number
+  /** Driftless only: a script that stands in for the relay's CLI (see `startServer`). @default the CLI */
+  script?: string
+  /** The phases to run. @default all three */
+  phases?: readonly MemoryPhase[]
 }
+
+export type MemoryPhase = 'many documents' | 'idle connections' | 'large document'
 
 /** Runs each memory phase on its own fresh server; a phase that fails is reported and the others still run. */
 export const runMemory = async (
   system: CapacitySystem, config: CapacityConfig, largeInserts: number, load: LoadProcess, pins: Pins,
-  { nodeArgs, quietMs = 0 }: MemoryOptions = {},
+  { nodeArgs, quietMs = 0, script, phases = ['many documents', 'idle connections', 'large document'] }: MemoryOptions = {},
 ): Promise<MemoryResult> => {
   const protocol = PROTOCOL[system]
   const { connections, docs } = config.manyDocs
   const result: MemoryResult = { failures: [] }
-  const phase = async (name: string, measure: (server: ServerProcess, idle: number, startedAt: number) => Promise<void>): Promise<void> => {
+  const phase = async (name: MemoryPhase, measure: (server: ServerProcess, idle: number, startedAt: number) => Promise<void>): Promise<void> => {
+    if (!phases.includes(name)) return
     try {
       await withServer(system, pins, async (server) => {
         const startedAt = performance.now()
         await sleep(WARM_MS)
         await measure(server, await settledRss(server), startedAt)
-      }, [...MEMORY_NODE_ARGS, ...(nodeArgs ?? [])])
+      }, [...MEMORY_NODE_ARGS, ...(nodeArgs ?? [])], script)
     } catch (error) {
       result.failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`)
     } finally {
@@ -227,7 +238,7 @@ export const runMemory = async (
   // The first half also pays what a fresh process pays once, whatever the count (code compiled for the new
   // paths, heap pages V8 commits as the heap grows): with a fifth first, instead of a half, the second part still
   // paid it (idle connections read 14–15 KiB, not 2).
-  const inHalves = async (name: string, units: number, add: (server: ServerProcess, first: number, count: number) => Promise<number>) => {
+  const inHalves = async (name: MemoryPhase, units: number, add: (server: ServerProcess, first: number, count: number) => Promise<number>) => {
     let read: { marginalKiB: number; fromIdleKiB: number; sockets: number } | undefined
     await phase(name, async (server, idle, startedAt) => {
       const half = Math.floor(units / 2)
