@@ -1,7 +1,7 @@
 import * as Y from 'yjs'
 import { describe, expect, it } from 'vitest'
 import { CODECS } from '../src/capacity/protocols.js'
-import { forEachStruct, StructWalkError } from '../src/capacity/structs.js'
+import { EditCounter, forEachStruct, StructWalkError } from '../src/capacity/structs.js'
 import { clientFrame, FrameReader, Opcode } from '../src/capacity/wire.js'
 
 /** A server frame (unmasked), as the servers under test send them. */
@@ -61,6 +61,52 @@ describe('forEachStruct', () => {
     const doc = new Y.Doc()
     doc.getArray('list').insert(0, [new Uint8Array([1])])
     expect(() => structsOf(Y.encodeStateAsUpdate(doc))).toThrow(StructWalkError)
+  })
+})
+
+describe('EditCounter', () => {
+  /** Several writers' appends merged (client ids from `firstClient` on), with bytes around, like a broadcast message. */
+  const broadcast = (texts: string[], firstClient = 1000): { message: Buffer; start: number; end: number; clients: number[] } => {
+    const docs = texts.map((text, i) => {
+      const doc = new Y.Doc()
+      doc.clientID = firstClient + i
+      doc.getText('text').insert(0, text)
+      return doc
+    })
+    const update = Y.mergeUpdates(docs.map((doc) => Y.encodeStateAsUpdate(doc)))
+    const message = Buffer.concat([Buffer.from([9, 9, 9]), Buffer.from(update), Buffer.from([7])])
+    return { message, start: 3, end: 3 + update.length, clients: docs.map((doc) => doc.clientID) }
+  }
+
+  it('counts what walking the structs counts, in all and per client', () => {
+    const { message, start, end, clients } = broadcast(['ab', 'cde', 'f'])
+    const totals = new EditCounter().totals(message, start, end)
+    expect(totals.all).toBe(6)
+    expect(clients.map((client) => totals.byClient.get(client))).toEqual([2, 3, 1])
+  })
+
+  it('gives every copy of one update the same counts, and tells apart updates of the same length', () => {
+    const counter = new EditCounter()
+    const first = broadcast(['ab', 'c'])
+    const other = broadcast(['xy', 'z'], 2000)
+    expect(other.end - other.start).toBe(first.end - first.start)
+    const copy = Buffer.from(first.message)
+    expect(counter.totals(first.message, first.start, first.end)).toBe(counter.totals(copy, first.start, first.end))
+    const totals = counter.totals(other.message, other.start, other.end)
+    expect(other.clients.map((client) => totals.byClient.get(client))).toEqual([2, 1])
+    expect(first.clients.some((client) => totals.byClient.has(client))).toBe(false)
+  })
+
+  it('is not fooled when the buffer it read is overwritten with another update', () => {
+    const counter = new EditCounter()
+    const first = broadcast(['ab'])
+    const reused = Buffer.from(first.message)
+    const before = counter.totals(reused, first.start, first.end)
+    const other = broadcast(['cd'], 2000)
+    other.message.copy(reused)
+    const after = counter.totals(reused, other.start, other.end)
+    expect(after).not.toBe(before)
+    expect(after.byClient.get(other.clients[0]!)).toBe(2)
   })
 })
 

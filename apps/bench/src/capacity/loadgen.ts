@@ -6,7 +6,7 @@ import type { LoadCommand, LoadReport, StepCounts } from './commands.js'
 import { Probe, ProbeLog } from './probes.js'
 import { CODECS, KEEPALIVE_MS, type ProtocolCodec } from './protocols.js'
 import { RawSocket } from './raw-socket.js'
-import { forEachStruct } from './structs.js'
+import { EditCounter, forEachStruct } from './structs.js'
 import { clientFrame } from './wire.js'
 
 const CONNECT_BATCH = 50
@@ -89,6 +89,7 @@ const setup = async (command: Extract<LoadCommand, { type: 'setup' }>): Promise<
   probeLog = new ProbeLog(command.observers)
   probeIntervalMs = command.probeIntervalMs
   const probeClients = new Set<number>()
+  const editCounter = new EditCounter()
   members = await openAll(command.subscribers, async (index) => {
     const edits = index < command.writers ? prepareEdits(codec, command.docId, command.editsPerWriter) : { client: -1, frames: [] }
     const member: Member = { socket: undefined as unknown as RawSocket, client: edits.client, frames: edits.frames, next: 0, delivered: 0, writtenBefore: 0 }
@@ -96,11 +97,16 @@ const setup = async (command: Extract<LoadCommand, { type: 'setup' }>): Promise<
     member.socket = await RawSocket.open(command.url, codec.path(command.docId), codec.subprotocol, (message) => {
       const range = codec.broadcastUpdate(message)
       if (range === null) return
+      if (observer < 0) {
+        const totals = editCounter.totals(message, range[0], range[1])
+        member.delivered += totals.all - (totals.byClient.get(member.client) ?? 0)
+        return
+      }
       const at = performance.now()
       forEachStruct(message, range[0], range[1], (client, clock, length) => {
         if (client === member.client) return
         member.delivered += length
-        if (observer >= 0 && probeClients.has(client)) probeLog.observed(observer, client, clock, length, at)
+        if (probeClients.has(client)) probeLog.observed(observer, client, clock, length, at)
       })
     })
     greetAndOpen(member.socket, codec, command.docId)

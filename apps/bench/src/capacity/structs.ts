@@ -119,3 +119,36 @@ export const forEachStruct = (
     }
   }
 }
+
+/** What one broadcast update carries: edits (clock lengths) in all, and per client. */
+export interface EditTotals { all: number; byClient: ReadonlyMap<number, number> }
+
+/** Distinct updates remembered by `EditCounter`: one fan-out's frame, plus a few probe and keepalive frames. */
+const REMEMBERED_UPDATES = 4
+
+/**
+ * Counts a broadcast update's edits once for all the subscribers that receive it. A relay sends every subscriber
+ * the same bytes, and with 500 subscribers walking each copy was most of the bulk load generator's time: at
+ * 32,000 edits/s it fell 150–190 ms behind its schedule while the relay's core was 67–78% busy. Comparing bytes
+ * (a memcmp) with the few updates seen last is far cheaper than walking their structs.
+ */
+export class EditCounter {
+  private readonly recent: { bytes: Buffer; totals: EditTotals }[] = []
+
+  /** The edits of the update in `message[start, end)`. */
+  totals(message: Buffer, start: number, end: number): EditTotals {
+    const bytes = message.subarray(start, end)
+    for (const entry of this.recent) if (entry.bytes.equals(bytes)) return entry.totals
+    const byClient = new Map<number, number>()
+    let all = 0
+    forEachStruct(message, start, end, (client, _clock, length) => {
+      byClient.set(client, (byClient.get(client) ?? 0) + length)
+      all += length
+    })
+    const totals = { all, byClient }
+    // A copy: the frame may be a view into a buffer that is read into again.
+    this.recent.unshift({ bytes: Buffer.from(bytes), totals })
+    if (this.recent.length > REMEMBERED_UPDATES) this.recent.pop()
+    return totals
+  }
+}
