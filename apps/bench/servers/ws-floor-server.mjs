@@ -2,12 +2,14 @@
 // relay does (same ws options, subprotocol negotiated, no client tracking) and holds them, doing nothing else.
 // Started like the relay's CLI (`--port --host --data`; the data directory is unused), for the memory phases.
 import { createServer } from 'node:http'
+import { parseArgs } from 'node:util'
 import { WebSocketServer } from 'ws'
 
-const flag = (name, fallback) => {
-  const at = process.argv.indexOf(`--${name}`)
-  return at === -1 ? fallback : process.argv[at + 1]
-}
+// Not strict: the harness passes the relay's own flags too (e.g. --max-messages-per-second), which mean nothing here.
+const { values } = parseArgs({
+  options: { port: { type: 'string', default: '0' }, host: { type: 'string', default: '127.0.0.1' }, data: { type: 'string' } },
+  strict: false,
+})
 const server = createServer((_request, response) => response.end())
 const wss = new WebSocketServer({
   noServer: true, maxPayload: 16 * 1024 * 1024, perMessageDeflate: false, clientTracking: false,
@@ -21,6 +23,6 @@ server.on('upgrade', (request, socket, head) => {
     ws.on('message', ignore)
   })
 })
-server.listen(Number(flag('port', '0')), flag('host', '127.0.0.1'), () => {
-  console.log(JSON.stringify({ msg: 'listening', url: `ws://127.0.0.1:${server.address().port}` }))
+server.listen(Number(values.port), values.host, () => {
+  console.log(JSON.stringify({ msg: 'listening', url: `ws://${values.host}:${server.address().port}` }))
 })

@@ -63,7 +63,8 @@ export interface LoadGenerators { bulk: LoadProcess; probes: LoadProcess }
 
 /** Runs `body` against a fresh, pinned server with persistence on, then stops it and deletes its data. */
 const withServer = async <T>(
-  system: CapacitySystem, pins: Pins, body: (server: ServerProcess) => Promise<T>, nodeArgs?: string[], script?: string,
+  system: CapacitySystem, pins: Pins, body: (server: ServerProcess) => Promise<T>,
+  { nodeArgs, script }: { nodeArgs?: string[] | undefined; script?: string | undefined } = {},
 ): Promise<T> => {
   const data = tempDir('capacity')
   const server = await startServer(SERVER[system], {
@@ -88,7 +89,7 @@ export const runSteps = async (
   const runs = new Map<number, StepResult[]>()
   for (const subscribers of subscriberCounts) runs.set(subscribers, await stepUp(server, system, subscribers, config, load, log))
   return runs
-}, nodeArgs)
+}, { nodeArgs })
 
 /**
  * Edits prepared per run, in seconds of the last step: enough for doubling to it (2) or for doubling to an
@@ -223,7 +224,7 @@ export const runMemory = async (
         const startedAt = performance.now()
         await sleep(WARM_MS)
         await measure(server, await settledRss(server), startedAt)
-      }, [...MEMORY_NODE_ARGS, ...(nodeArgs ?? [])], script)
+      }, { nodeArgs: [...MEMORY_NODE_ARGS, ...(nodeArgs ?? [])], script })
     } catch (error) {
       result.failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`)
     } finally {

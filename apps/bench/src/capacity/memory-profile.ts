@@ -14,7 +14,10 @@ import { runMemory, type CapacitySystem, type MemoryOptions, type MemoryPhase } 
 
 const [systems = 'driftless', repetitions = '1', quietSeconds = '0', ...nodeArgs] = process.argv.slice(2)
 const PHASE_NAMES = { docs: 'many documents', idle: 'idle connections', large: 'large document' } as const satisfies Record<string, MemoryPhase>
-const phases = (process.env.PHASES ?? 'docs,idle,large').split(',').map((name) => PHASE_NAMES[name as keyof typeof PHASE_NAMES])
+const phases = (process.env.PHASES ?? 'docs,idle,large').split(',').map((name) => {
+  if (!(name in PHASE_NAMES)) throw new Error(`unknown phase in PHASES: ${name}; known: ${Object.keys(PHASE_NAMES).join(', ')}`)
+  return PHASE_NAMES[name as keyof typeof PHASE_NAMES]
+})
 const floor: MemoryOptions = { script: join(BENCH_DIR, 'servers', 'ws-floor-server.mjs'), phases: ['idle connections'] }
 largeUpdate(FULL.largeDoc.inserts, (message) => process.stderr.write(`${message}\n`))
 const load = startLoadProcess(1)

@@ -123,7 +123,7 @@ export const forEachStruct = (
 /** What one broadcast update carries: edits (clock lengths) in all, and per client. */
 export interface EditTotals { all: number; byClient: ReadonlyMap<number, number> }
 
-/** Distinct updates remembered by `EditCounter`: one fan-out's frame, plus a few probe and keepalive frames. */
+/** Distinct updates remembered by `EditCounter`: the fan-out being read, and the probes' updates around it. */
 const REMEMBERED_UPDATES = 4
 
 /**
