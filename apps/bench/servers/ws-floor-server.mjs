@@ -7,7 +7,7 @@ import { WebSocketServer } from 'ws'
 
 // Not strict: the harness passes the relay's own flags too (e.g. --max-messages-per-second), which mean nothing here.
 const { values } = parseArgs({
-  options: { port: { type: 'string', default: '0' }, host: { type: 'string', default: '127.0.0.1' }, data: { type: 'string' } },
+  options: { port: { type: 'string', default: '0' }, host: { type: 'string', default: '127.0.0.1' } },
   strict: false,
 })
 const server = createServer((_request, response) => response.end())

@@ -46,16 +46,16 @@ export const browserPersistence: Scenario = {
           if (first.length !== transactions) throw new Error(`reload found ${first.length} of ${transactions} edits`)
           await load()
           const second = await withTimeout('second reload', page.evaluate(() => window.benchPersistence!.load()), STEP_TIMEOUT_MS)
-          const loads = { commitMs, reloadMs: first.ms, secondReloadMs: second.ms }
+          const timings = { commitMs, reloadMs: first.ms, secondReloadMs: second.ms }
           // y-indexeddb's cycles took 80–90 s, most of this scenario's time, to count what came out the same in
           // every repetition (one record, 10 bytes, per open): they run in its first repetition only.
-          if (system === 'y-indexeddb' && repetition > 0) return loads
+          if (system === 'y-indexeddb' && repetition > 0) return timings
           const before = await page.evaluate(() => window.benchPersistence!.storeSize())
           const cyclesDone = await withTimeout('open/close cycles',
             page.evaluate(([n, budget]) => window.benchPersistence!.openCloseCycles(n, budget), [openCloseCycles, CYCLES_BUDGET_MS] as const), STEP_TIMEOUT_MS)
           const after = await page.evaluate(() => window.benchPersistence!.storeSize())
           return {
-            ...loads,
+            ...timings,
             recordsAfter: after.records,
             growthRecords: after.records - before.records,
             growthBytes: after.bytes - before.bytes,
